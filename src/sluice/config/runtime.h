@@ -1,0 +1,167 @@
+#pragma once
+
+// The compiled, immutable runtime snapshot of a Sluice configuration. Produced by config::Compile
+// from the declared resources; read concurrently by every worker without locks. A reload builds a
+// new snapshot and swaps the shared_ptr; requests in flight keep the snapshot they started with.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace re2 {
+class RE2;
+}
+
+namespace sluice::config {
+
+// AIServiceBackend.spec.schema.name.
+enum class SchemaName {
+  kOpenAI,
+  kAzureOpenAI,
+  kAnthropic,
+  kAWSBedrock,
+  kAWSAnthropic,
+  kGCPVertexAI,
+  kGCPAnthropic,
+  kCohere,
+};
+std::string_view SchemaNameString(SchemaName name);
+
+struct Schema {
+  SchemaName name = SchemaName::kOpenAI;
+  std::string version;  // Azure api-version, AWS/GCP anthropic_version, Cohere API version
+  // Path prefix for OpenAI and Anthropic schemas, normalised to a leading '/' and no trailing '/';
+  // "/v1" when unset ("v1beta/openai" and "/v1beta/openai" both become "/v1beta/openai").
+  std::string prefix = "/v1";
+};
+
+struct HeaderMutation {
+  std::vector<std::pair<std::string, std::string>> set;  // names lower-cased
+  std::vector<std::string> remove;                       // names lower-cased
+  bool empty() const { return set.empty() && remove.empty(); }
+};
+
+// Top-level JSON field edits. `set` values are raw JSON text when they look like JSON (quoted
+// string, number, true/false/null, object, array), otherwise they were quoted into a JSON string
+// at compile time, so `value` is always valid JSON here.
+struct BodyMutation {
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> remove;
+  bool empty() const { return set.empty() && remove.empty(); }
+};
+
+// One network endpoint of an Envoy Gateway Backend (fqdn or ip).
+struct Endpoint {
+  std::string host;  // hostname or IP literal (IPv6 without brackets)
+  uint16_t port = 0;
+  bool is_ip = false;
+};
+
+// TLS towards a backend, from a BackendTLSPolicy targeting its Backend.
+struct UpstreamTls {
+  bool enabled = false;
+  std::string sni;             // BackendTLSPolicy.spec.validation.hostname
+  bool use_system_cas = true;  // wellKnownCACertificates: System
+  std::string ca_pem;          // concatenated PEM from caCertificateRefs (ConfigMap/Secret)
+};
+
+// How the upstream credential is attached (BackendSecurityPolicy). The secret value is resolved at
+// compile time; `header_value` is the full header value (e.g. "Bearer sk-...").
+struct UpstreamAuth {
+  enum class Type { kNone, kAPIKey, kAnthropicAPIKey, kAzureAPIKey };
+  Type type = Type::kNone;
+  std::string header_name;   // lower-case: "authorization", "x-api-key", "api-key"
+  std::string header_value;  // secret: never logged, redacted in config_dump
+  std::string policy_name;   // "ns/name" of the BackendSecurityPolicy, for diagnostics
+};
+
+// An AIServiceBackend joined with its Backend, TLS policy and security policy.
+struct Backend {
+  std::string name;  // "ns/name" of the AIServiceBackend
+  Schema schema;
+  std::string backend_ref;  // "ns/name" of the Envoy Gateway Backend
+  std::vector<Endpoint> endpoints;
+  std::string host_header;  // Host sent upstream: first fqdn hostname, else the IP (with :port
+                            // when the port is not the scheme default)
+  UpstreamTls tls;
+  UpstreamAuth auth;
+  HeaderMutation header_mutation;
+  BodyMutation body_mutation;
+};
+
+enum class MatchType { kExact, kRegularExpression };
+
+struct HeaderMatch {
+  std::string name;  // lower-cased
+  MatchType type = MatchType::kExact;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;  // set when type == kRegularExpression (full match)
+};
+
+// All headers of one match must match (AND); a rule matches when any of its matches does (OR).
+struct RouteMatch {
+  std::vector<HeaderMatch> headers;
+};
+
+struct RuleBackendRef {
+  std::shared_ptr<const Backend> backend;
+  std::string model_name_override;  // empty: keep the client's model
+  uint32_t weight = 1;
+  uint32_t priority = 0;
+  // Route-level mutations merged with the backend's: route `set` wins on the same name,
+  // `remove` is the union. x-ai-eg-* headers are dropped from both at compile time.
+  HeaderMutation header_mutation;
+  BodyMutation body_mutation;
+};
+
+struct Rule {
+  std::string name;  // rules[].name, or "rule/<index>" when unnamed
+  std::vector<RouteMatch> matches;
+  std::vector<RuleBackendRef> backend_refs;
+  std::chrono::milliseconds request_timeout{60000};
+  std::string models_owned_by = "Envoy AI Gateway";
+  int64_t models_created_at = 0;  // unix seconds; the file's load time when not given
+};
+
+enum class CostType {
+  kInputToken,
+  kOutputToken,
+  kTotalToken,
+  kCachedInputToken,
+  kCacheCreationInputToken,
+  kReasoningToken,
+};
+
+struct Cost {
+  std::string metadata_key;
+  CostType type = CostType::kInputToken;
+};
+
+struct Route {
+  std::string name;  // "ns/name"
+  std::vector<std::string> parent_gateways;  // "ns/name" of the Gateways it attaches to
+  std::vector<std::string> hostnames;        // lower-case; "*.example.com" wildcards allowed
+  std::vector<Rule> rules;
+  std::vector<Cost> costs;  // llmRequestCosts
+};
+
+struct Listener {
+  std::string gateway;  // "ns/name"
+  std::string name;
+  uint16_t port = 0;
+  std::string hostname;  // optional listener hostname
+};
+
+struct RuntimeConfig {
+  std::vector<Listener> listeners;
+  std::vector<Route> routes;
+  std::vector<Cost> global_costs;  // GatewayConfig.spec.globalLLMRequestCosts
+  std::vector<std::string> source_files;
+};
+
+}  // namespace sluice::config
