@@ -1,0 +1,356 @@
+#include "sluice/http/client.h"
+
+#include <llhttp.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
+#include <variant>
+
+#include "sluice/core/strings.h"
+
+namespace sluice::http {
+
+namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+namespace ssl = asio::ssl;
+using TlsStream = ssl::stream<Socket>;
+
+Error UpstreamError(ErrorKind kind, std::string message, bool retryable) {
+  return Error(kind, std::move(message), ErrorSource::kUpstream, retryable);
+}
+
+class ConnectionImpl final : public UpstreamConnection {
+ public:
+  ConnectionImpl(Socket socket, std::string key) : stream_(std::move(socket)), key_(std::move(key)) {
+    Init();
+  }
+  ConnectionImpl(TlsStream tls, std::string key) : stream_(std::move(tls)), key_(std::move(key)) {
+    Init();
+  }
+
+  Task<Result<void>> Send(std::string_view head, std::string_view body) override {
+    ResetParser();
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+    auto [ec, n] = co_await std::visit(
+        [&](auto& s) { return asio::async_write(s, bufs, kNoThrow); }, stream_);
+    if (ec) {
+      open_ = false;
+      co_return UpstreamError(ErrorKind::kUnavailable, "upstream write failed: " + ec.message(),
+                              true);
+    }
+    co_return Ok();
+  }
+
+  Task<Result<ResponseHead>> ReadHead() override {
+    while (!headers_done_) {
+      auto r = co_await ReadAndParse();
+      if (!r.ok()) co_return r.error();
+    }
+    co_return std::move(head_);
+  }
+
+  Task<Result<std::optional<std::string_view>>> ReadBody() override {
+    body_.clear();
+    while (true) {
+      if (pos_ < len_) {
+        auto r = Parse();
+        if (!r.ok()) co_return r.error();
+      }
+      if (!body_.empty()) co_return std::optional<std::string_view>(body_);
+      if (message_complete_) co_return std::optional<std::string_view>();
+      auto r = co_await ReadAndParse();
+      if (!r.ok()) co_return r.error();
+    }
+  }
+
+  bool reusable() const override {
+    return open_ && message_complete_ && keep_alive_ && pos_ == len_;
+  }
+  bool reused() const override { return reused_; }
+  void set_reused() { reused_ = true; }
+  const std::string& pool_key() const override { return key_; }
+
+  void Close() override {
+    open_ = false;
+    boost::system::error_code ignored;
+    lowest().close(ignored);
+  }
+
+  // A pooled connection the peer closed shows as readable with EOF; peek without blocking.
+  bool LooksAlive() {
+    if (!open_ || !lowest().is_open()) return false;
+    char c;
+    const ssize_t n = ::recv(lowest().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return false;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+    // Unsolicited bytes on an idle HTTP/1.1 connection: with TLS this can be a session ticket,
+    // which is fine; with plain TCP it is garbage.
+    return std::holds_alternative<TlsStream>(stream_);
+  }
+
+ private:
+  Socket& lowest() {
+    if (auto* tls = std::get_if<TlsStream>(&stream_)) return tls->next_layer();
+    return std::get<Socket>(stream_);
+  }
+
+  void Init() {
+    llhttp_settings_init(&settings_);
+    settings_.on_header_field = [](llhttp_t* p, const char* at, size_t len) {
+      auto& self = *static_cast<ConnectionImpl*>(p->data);
+      if (self.in_value_) {
+        self.in_value_ = false;
+        self.field_.clear();
+      }
+      self.field_.append(at, len);
+      return 0;
+    };
+    settings_.on_header_value = [](llhttp_t* p, const char* at, size_t len) {
+      auto& self = *static_cast<ConnectionImpl*>(p->data);
+      if (!self.in_value_) {
+        self.in_value_ = true;
+        self.head_.headers.Add(self.field_, {});
+      }
+      self.head_.headers.mutable_fields().back().value.append(at, len);
+      return 0;
+    };
+    settings_.on_headers_complete = [](llhttp_t* p) {
+      auto& self = *static_cast<ConnectionImpl*>(p->data);
+      if (p->status_code < 200) {  // interim response: skip it, keep parsing
+        self.head_.headers.Clear();
+        self.in_value_ = false;
+        self.interim_ = true;
+        return 0;
+      }
+      self.head_.status = p->status_code;
+      self.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+      self.headers_done_ = true;
+      return int(HPE_PAUSED);
+    };
+    settings_.on_body = [](llhttp_t* p, const char* at, size_t len) {
+      static_cast<ConnectionImpl*>(p->data)->body_.append(at, len);
+      return 0;
+    };
+    settings_.on_message_complete = [](llhttp_t* p) {
+      auto& self = *static_cast<ConnectionImpl*>(p->data);
+      if (self.interim_) {
+        self.interim_ = false;
+        return 0;
+      }
+      self.message_complete_ = true;
+      self.keep_alive_ = self.keep_alive_ && llhttp_should_keep_alive(p) != 0;
+      return int(HPE_PAUSED);
+    };
+    input_.resize(16 * 1024);
+  }
+
+  void ResetParser() {
+    llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
+    parser_.data = this;
+    head_ = {};
+    field_.clear();
+    in_value_ = headers_done_ = message_complete_ = interim_ = false;
+    keep_alive_ = true;
+    pos_ = len_ = 0;
+  }
+
+  Result<void> Parse() {
+    const char* data = input_.data() + pos_;
+    llhttp_errno_t err = llhttp_execute(&parser_, data, len_ - pos_);
+    if (err == HPE_OK) {
+      pos_ = len_;
+    } else if (err == HPE_PAUSED) {
+      pos_ = llhttp_get_error_pos(&parser_) - input_.data();
+      llhttp_resume(&parser_);
+    } else {
+      open_ = false;
+      return UpstreamError(ErrorKind::kProtocol,
+                           std::string("malformed upstream response: ") +
+                               llhttp_get_error_reason(&parser_),
+                           false);
+    }
+    return Ok();
+  }
+
+  Task<Result<void>> ReadAndParse() {
+    if (pos_ == len_) pos_ = len_ = 0;
+    if (len_ == input_.size()) input_.resize(input_.size() * 2);
+    auto [ec, n] = co_await std::visit(
+        [&](auto& s) {
+          return s.async_read_some(asio::buffer(input_.data() + len_, input_.size() - len_),
+                                   kNoThrow);
+        },
+        stream_);
+    if (ec) {
+      open_ = false;
+      if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+        // Close-delimited bodies end here (RFC 9112 §6.3).
+        if (headers_done_ && llhttp_finish(&parser_) == HPE_OK && message_complete_) {
+          keep_alive_ = false;
+          co_return Ok();
+        }
+        if (headers_done_ && !message_complete_ &&
+            llhttp_message_needs_eof(&parser_)) {
+          message_complete_ = true;
+          keep_alive_ = false;
+          co_return Ok();
+        }
+      }
+      const bool before_response = !headers_done_ && !got_bytes_;
+      co_return UpstreamError(before_response ? ErrorKind::kUnavailable : ErrorKind::kProtocol,
+                              before_response
+                                  ? "upstream connection closed before response: " + ec.message()
+                                  : "upstream connection lost mid-response: " + ec.message(),
+                              before_response);
+    }
+    got_bytes_ = true;
+    len_ += n;
+    co_return Parse();
+  }
+
+  std::variant<Socket, TlsStream> stream_;
+  std::string key_;
+  llhttp_t parser_{};
+  llhttp_settings_t settings_{};
+  ResponseHead head_;
+  std::string field_;
+  std::string body_;
+  std::string input_;
+  size_t pos_ = 0, len_ = 0;
+  bool in_value_ = false;
+  bool headers_done_ = false;
+  bool message_complete_ = false;
+  bool interim_ = false;
+  bool keep_alive_ = true;
+  bool open_ = true;
+  bool reused_ = false;
+  bool got_bytes_ = false;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<asio::ssl::context>> MakeClientTlsContext(bool use_system_cas,
+                                                                 std::string_view ca_pem) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (use_system_cas) {
+    ctx->set_default_verify_paths(ec);
+    if (ec) return Error(ErrorKind::kInvalidArgument, "cannot load system CAs: " + ec.message());
+  }
+  if (!ca_pem.empty()) {
+    ctx->add_certificate_authority(asio::buffer(ca_pem.data(), ca_pem.size()), ec);
+    if (ec) {
+      return Error(ErrorKind::kInvalidArgument, "cannot parse CA certificate: " + ec.message());
+    }
+  }
+  ctx->set_verify_mode(ssl::verify_peer, ec);
+  static constexpr unsigned char kAlpn[] = "\x08http/1.1";
+  SSL_CTX_set_alpn_protos(ctx->native_handle(), kAlpn, sizeof(kAlpn) - 1);
+  // Keep sessions for resumption: each connection offers the last session of its target.
+  SSL_CTX_set_session_cache_mode(ctx->native_handle(), SSL_SESS_CACHE_CLIENT);
+  return ctx;
+}
+
+UpstreamPool::~UpstreamPool() = default;
+
+size_t UpstreamPool::idle_count() const {
+  size_t n = 0;
+  for (const auto& [k, v] : idle_) n += v.size();
+  return n;
+}
+
+void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> conn) {
+  if (!conn || !conn->reusable()) return;
+  auto& idle = idle_[conn->pool_key()];
+  if (idle.size() >= kMaxIdlePerTarget) return;
+  idle.push_back(std::move(conn));
+}
+
+Task<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::Acquire(
+    const UpstreamTarget& target, std::chrono::milliseconds connect_timeout) {
+  if (auto it = idle_.find(target.key); it != idle_.end()) {
+    auto& idle = it->second;
+    while (!idle.empty()) {
+      std::unique_ptr<UpstreamConnection> conn = std::move(idle.back());
+      idle.pop_back();
+      auto* impl = static_cast<ConnectionImpl*>(conn.get());
+      if (impl->LooksAlive()) {
+        impl->set_reused();
+        co_return std::move(conn);
+      }
+    }
+  }
+
+  const std::string where = target.host + ":" + std::to_string(target.port);
+  Timer timer(executor_, connect_timeout);
+  Socket socket(executor_);
+
+  boost::system::error_code addr_ec;
+  auto address = asio::ip::make_address(target.host, addr_ec);
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  if (!addr_ec) {
+    endpoints.emplace_back(address, target.port);
+  } else {
+    Resolver resolver(executor_);
+    auto result = co_await (resolver.async_resolve(target.host, std::to_string(target.port),
+                                                   kNoThrow) ||
+                            timer.async_wait(kNoThrow));
+    if (result.index() == 1) {
+      co_return UpstreamError(ErrorKind::kTimeout, "DNS lookup timed out for " + where, true);
+    }
+    auto [ec, results] = std::get<0>(std::move(result));
+    if (ec) {
+      co_return UpstreamError(ErrorKind::kUnavailable,
+                              "DNS lookup failed for " + where + ": " + ec.message(), true);
+    }
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  }
+
+  auto connected = co_await (asio::async_connect(socket, endpoints, kNoThrow) ||
+                             timer.async_wait(kNoThrow));
+  if (connected.index() == 1) {
+    co_return UpstreamError(ErrorKind::kUnavailable, "connect to " + where + " timed out", true);
+  }
+  if (auto [ec, ep] = std::get<0>(connected); ec) {
+    co_return UpstreamError(ErrorKind::kUnavailable,
+                            "connect to " + where + " failed: " + ec.message(), true);
+  }
+  boost::system::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+
+  if (!target.tls) {
+    co_return std::make_unique<ConnectionImpl>(std::move(socket), target.key);
+  }
+
+  TlsStream tls(std::move(socket), *target.ssl_ctx);
+  const std::string& server_name = target.sni.empty() ? target.host : target.sni;
+  asio::ip::make_address(server_name, addr_ec);
+  if (addr_ec) {  // SNI carries host names only (RFC 6066 §3)
+    SSL_set_tlsext_host_name(tls.native_handle(), server_name.c_str());
+  }
+  tls.set_verify_callback(ssl::host_name_verification(server_name));
+  auto handshake = co_await (tls.async_handshake(ssl::stream_base::client, kNoThrow) ||
+                             timer.async_wait(kNoThrow));
+  if (handshake.index() == 1) {
+    co_return UpstreamError(ErrorKind::kUnavailable, "TLS handshake with " + where + " timed out",
+                            true);
+  }
+  if (auto [ec] = std::get<0>(handshake); ec) {
+    std::string detail = ec.message();
+    const long verify = SSL_get_verify_result(tls.native_handle());
+    if (verify != X509_V_OK) detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+    co_return UpstreamError(ErrorKind::kUnavailable,
+                            "TLS handshake with " + where + " failed: " + detail, true);
+  }
+  co_return std::make_unique<ConnectionImpl>(std::move(tls), target.key);
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,68 @@
+#include "sluice/http/message.h"
+
+#include <algorithm>
+
+#include "sluice/core/strings.h"
+
+namespace sluice::http {
+
+std::optional<std::string_view> Headers::Get(std::string_view name) const {
+  for (const auto& f : fields_) {
+    if (EqualsIgnoreCase(f.name, name)) return std::string_view(f.value);
+  }
+  return std::nullopt;
+}
+
+void Headers::Set(std::string_view name, std::string_view value) {
+  Remove(name);
+  fields_.push_back({std::string(name), std::string(value)});
+}
+
+void Headers::Remove(std::string_view name) {
+  std::erase_if(fields_, [&](const Header& f) { return EqualsIgnoreCase(f.name, name); });
+}
+
+std::string_view StatusReason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    case 529: return "Site Overloaded";
+    default: return "Unknown";
+  }
+}
+
+bool IsHopByHopOrFraming(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "connection", "keep-alive",        "proxy-connection", "te",
+      "trailer",    "transfer-encoding", "upgrade",          "content-length",
+  };
+  return std::any_of(std::begin(kNames), std::end(kNames),
+                     [&](std::string_view n) { return EqualsIgnoreCase(n, name); });
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,58 @@
+#pragma once
+
+// HTTP/1.1 message types shared by the server and the upstream client. No I/O here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::http {
+
+struct Header {
+  std::string name;  // as received; compare case-insensitively
+  std::string value;
+};
+
+// An ordered header list with case-insensitive lookup (RFC 9110 §5.1). Linear scans: requests
+// carry a few dozen headers at most, where a vector beats any map.
+class Headers {
+ public:
+  std::optional<std::string_view> Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return Get(name).has_value(); }
+  // Replaces every field with this name by one field.
+  void Set(std::string_view name, std::string_view value);
+  void Add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
+  void Remove(std::string_view name);
+  void Clear() { fields_.clear(); }
+
+  const std::vector<Header>& fields() const { return fields_; }
+  std::vector<Header>& mutable_fields() { return fields_; }
+  size_t size() const { return fields_.size(); }
+
+ private:
+  std::vector<Header> fields_;
+};
+
+struct Request {
+  std::string method;
+  std::string target;  // request-target as sent: path and query
+  int version_minor = 1;
+  Headers headers;
+  std::string body;  // decoded (de-chunked) body
+  bool keep_alive = true;
+
+  std::string_view path() const {  // target without the query
+    std::string_view t = target;
+    return t.substr(0, t.find('?'));
+  }
+  std::string_view host() const { return headers.Get("host").value_or(""); }
+};
+
+std::string_view StatusReason(int status);
+
+// Hop-by-hop fields (RFC 9110 §7.6.1) and framing fields that a proxy re-creates itself.
+bool IsHopByHopOrFraming(std::string_view name);
+
+}  // namespace sluice::http

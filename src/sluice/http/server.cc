@@ -1,0 +1,414 @@
+#include "sluice/http/server.h"
+
+#include <llhttp.h>
+
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/write.hpp>
+#include <charconv>
+#include <span>
+
+#include "sluice/core/strings.h"
+
+namespace sluice::http {
+
+namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+constexpr std::string_view kCrlf = "\r\n";
+
+void AppendDecimal(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+// The state of one request being parsed. llhttp calls back into it with slices of the input.
+struct RequestParser {
+  llhttp_t parser;
+  Request* request = nullptr;
+  const ServerLimits* limits = nullptr;
+  std::string field;
+  bool in_value = false;
+  size_t header_bytes = 0;
+  bool headers_complete = false;
+  bool message_complete = false;
+  bool expect_continue = false;
+  int reject_status = 0;  // set by a callback that refuses the request (413/431)
+
+  static RequestParser& From(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
+
+  int CountHeaderBytes(size_t n) {
+    header_bytes += n;
+    if (header_bytes > limits->max_header_bytes) {
+      reject_status = 431;
+      return -1;
+    }
+    return 0;
+  }
+
+  static int OnUrl(llhttp_t* p, const char* at, size_t len) {
+    auto& self = From(p);
+    self.request->target.append(at, len);
+    return self.CountHeaderBytes(len);
+  }
+  static int OnHeaderField(llhttp_t* p, const char* at, size_t len) {
+    auto& self = From(p);
+    if (self.in_value) {
+      self.in_value = false;
+      self.field.clear();
+    }
+    self.field.append(at, len);
+    return self.CountHeaderBytes(len);
+  }
+  static int OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
+    auto& self = From(p);
+    if (!self.in_value) {
+      self.in_value = true;
+      self.request->headers.Add(self.field, {});
+    }
+    self.request->headers.mutable_fields().back().value.append(at, len);
+    return self.CountHeaderBytes(len + 4);
+  }
+  static int OnHeadersComplete(llhttp_t* p) {
+    auto& self = From(p);
+    Request& r = *self.request;
+    r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+    r.version_minor = p->http_major == 1 ? p->http_minor : 1;
+    r.keep_alive = llhttp_should_keep_alive(p) != 0;
+    self.headers_complete = true;
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > self.limits->max_body_bytes) {
+      self.reject_status = 413;
+      return -1;
+    }
+    if (auto expect = r.headers.Get("expect"); expect && EqualsIgnoreCase(*expect, "100-continue")) {
+      self.expect_continue = r.version_minor >= 1;
+    }
+    if (self.expect_continue) return HPE_PAUSED;  // let the connection answer 100 Continue
+    return 0;
+  }
+  static int OnBody(llhttp_t* p, const char* at, size_t len) {
+    auto& self = From(p);
+    if (self.request->body.size() + len > self.limits->max_body_bytes) {
+      self.reject_status = 413;
+      return -1;
+    }
+    self.request->body.append(at, len);
+    return 0;
+  }
+  static int OnMessageComplete(llhttp_t* p) {
+    From(p).message_complete = true;
+    return HPE_PAUSED;  // stop here: what follows belongs to the next (pipelined) request
+  }
+
+  static const llhttp_settings_t& Settings() {
+    static const llhttp_settings_t settings = [] {
+      llhttp_settings_t s;
+      llhttp_settings_init(&s);
+      s.on_url = OnUrl;
+      s.on_header_field = OnHeaderField;
+      s.on_header_value = OnHeaderValue;
+      s.on_headers_complete = OnHeadersComplete;
+      s.on_body = OnBody;
+      s.on_message_complete = OnMessageComplete;
+      return s;
+    }();
+    return settings;
+  }
+
+  void Reset(Request* r) {
+    request = r;
+    field.clear();
+    in_value = false;
+    header_bytes = 0;
+    headers_complete = message_complete = expect_continue = false;
+    reject_status = 0;
+  }
+};
+
+// One client connection. Owns its socket and input buffer; runs as a single coroutine.
+class Connection {
+ public:
+  Connection(Socket socket, std::shared_ptr<const Handler> handler, const ServerLimits& limits,
+             ServerState& state)
+      : socket_(std::move(socket)), handler_(std::move(handler)), limits_(limits), state_(state) {
+    llhttp_init(&parser_.parser, HTTP_REQUEST, &RequestParser::Settings());
+    parser_.parser.data = &parser_;
+    parser_.limits = &limits_;
+    input_.resize(16 * 1024);
+  }
+
+  Task<void> Run() {
+    state_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    boost::system::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    while (co_await ServeOne()) {
+    }
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    socket_.close(ignored);
+    state_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  // Reads, parses and answers one request. Returns whether the connection stays open.
+  Task<bool> ServeOne() {
+    Request request;
+    parser_.Reset(&request);
+    bool got_bytes = begin_ != end_;
+    bool continue_sent = false;
+    while (!parser_.message_complete) {
+      if (begin_ != end_) {
+        got_bytes = true;
+        const char* data = input_.data() + begin_;
+        const size_t len = end_ - begin_;
+        llhttp_errno_t err = llhttp_execute(&parser_.parser, data, len);
+        if (err == HPE_OK) {
+          begin_ = end_;
+        } else if (err == HPE_PAUSED) {
+          begin_ = llhttp_get_error_pos(&parser_.parser) - input_.data();
+          llhttp_resume(&parser_.parser);
+        } else {
+          co_await RejectRequest(parser_.reject_status ? parser_.reject_status : 400,
+                                 llhttp_get_error_reason(&parser_.parser));
+          co_return false;
+        }
+        continue;
+      }
+      if (parser_.headers_complete && parser_.expect_continue && !continue_sent) {
+        continue_sent = true;
+        auto [ec, n] = co_await asio::async_write(
+            socket_, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), kNoThrow);
+        if (ec) co_return false;
+      }
+      // Need more bytes.
+      if (begin_ == end_) begin_ = end_ = 0;
+      if (end_ == input_.size()) {
+        if (begin_ > 0) {
+          std::copy(input_.begin() + begin_, input_.begin() + end_, input_.begin());
+          end_ -= begin_;
+          begin_ = 0;
+        } else {
+          input_.resize(input_.size() * 2);
+        }
+      }
+      const auto timeout = got_bytes ? limits_.request_read_timeout : limits_.idle_timeout;
+      if (!got_bytes && state_.draining.load(std::memory_order_relaxed)) co_return false;
+      Timer timer(socket_.get_executor(), timeout);
+      auto result = co_await (
+          socket_.async_read_some(asio::buffer(input_.data() + end_, input_.size() - end_),
+                                  kNoThrow) ||
+          timer.async_wait(kNoThrow));
+      if (result.index() == 1) {  // timed out
+        if (got_bytes) co_await RejectRequest(408, "request not received in time");
+        co_return false;
+      }
+      auto [ec, n] = std::get<0>(result);
+      if (ec) {
+        if (got_bytes && ec == asio::error::eof) {
+          // A body delimited by the connection's end (only valid for responses) or a truncated
+          // request: llhttp_finish tells which.
+          if (llhttp_finish(&parser_.parser) == HPE_OK && parser_.message_complete) break;
+        }
+        co_return false;
+      }
+      end_ += n;
+    }
+
+    state_.active_requests.fetch_add(1, std::memory_order_relaxed);
+    const bool draining = state_.draining.load(std::memory_order_relaxed);
+    ResponseWriter writer(socket_, request.method == "HEAD", request.version_minor == 0,
+                          request.keep_alive && !draining);
+    // A client that closes its connection cancels the request: watch the socket while the
+    // handler runs. Bytes read meanwhile are pipelined requests and stay in the buffer.
+    try {
+      co_await ((*handler_)(request, writer) || WatchClient());
+    } catch (const std::exception&) {
+      // Handlers report failures as values; an exception here is a bug or a cancellation that
+      // escaped. Either way the connection cannot be trusted to carry on.
+      writer.set_close();
+      client_gone_ = true;
+    }
+    if (!writer.finished() && !writer.failed()) {
+      if (!writer.started()) {
+        // The handler stopped early (client gone or a bug): nothing sensible to send.
+        writer.set_close();
+      } else {
+        co_await writer.Finish();
+      }
+    }
+    state_.active_requests.fetch_sub(1, std::memory_order_relaxed);
+    if (!writer.finished()) co_return false;
+    co_return writer.keep_alive() && !client_gone_;
+  }
+
+  Task<void> WatchClient() {
+    while (true) {
+      if (end_ == input_.size()) {
+        if (begin_ > 0) {
+          std::copy(input_.begin() + begin_, input_.begin() + end_, input_.begin());
+          end_ -= begin_;
+          begin_ = 0;
+        } else if (input_.size() < 4 * limits_.max_header_bytes) {
+          input_.resize(input_.size() * 2);
+        } else {
+          // Enough pipelined bytes buffered: stop reading (backpressure) until the handler ends.
+          Timer never(socket_.get_executor(), Timer::duration::max());
+          co_await never.async_wait(kNoThrow);
+          co_return;
+        }
+      }
+      auto [ec, n] = co_await socket_.async_read_some(
+          asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
+      if (ec) {
+        if (ec != asio::error::operation_aborted) client_gone_ = true;
+        co_return;
+      }
+      end_ += n;
+    }
+  }
+
+  Task<void> RejectRequest(int status, std::string_view reason) {
+    std::string body = R"({"type":"error","error":{"type":")";
+    body += status == 413   ? "RequestTooLarge"
+            : status == 431 ? "RequestHeaderFieldsTooLarge"
+            : status == 408 ? "RequestTimeout"
+                            : "BadRequest";
+    body += R"(","code":")";
+    AppendDecimal(body, status);
+    body += R"(","message":)";
+    std::string message = status == 413   ? "request body too large"
+                          : status == 431 ? "request headers too large"
+                                          : "malformed HTTP request: " + std::string(reason);
+    body += JsonQuote(message);
+    body += "}}";
+    ResponseWriter writer(socket_, false, false, false);
+    co_await writer.Respond(status, "application/json", body);
+  }
+
+  Socket socket_;
+  std::shared_ptr<const Handler> handler_;
+  const ServerLimits limits_;
+  ServerState& state_;
+  RequestParser parser_;
+  std::string input_;
+  size_t begin_ = 0;  // unparsed bytes are input_[begin_, end_)
+  size_t end_ = 0;
+  bool client_gone_ = false;
+};
+
+}  // namespace
+
+void ResponseWriter::StartResponse(int status, const Headers& headers,
+                                   std::optional<size_t> content_length) {
+  started_ = true;
+  status_ = status;
+  head_.clear();
+  head_ += http10_ ? "HTTP/1.0 " : "HTTP/1.1 ";
+  AppendDecimal(head_, status);
+  head_ += ' ';
+  head_ += StatusReason(status);
+  head_ += kCrlf;
+  for (const auto& f : headers.fields()) {
+    if (IsHopByHopOrFraming(f.name)) continue;
+    head_ += f.name;
+    head_ += ": ";
+    head_ += f.value;
+    head_ += kCrlf;
+  }
+  const bool no_body = status == 204 || status == 304 || status < 200;
+  if (content_length) {
+    if (!no_body) {
+      head_ += "content-length: ";
+      AppendDecimal(head_, *content_length);
+      head_ += kCrlf;
+    }
+  } else if (!no_body) {
+    if (http10_) {
+      keep_alive_ = false;  // the end of the body is the end of the connection
+    } else {
+      chunked_ = true;
+      head_ += "transfer-encoding: chunked\r\n";
+    }
+  }
+  if (!keep_alive_) {
+    head_ += "connection: close\r\n";
+  } else if (http10_) {
+    head_ += "connection: keep-alive\r\n";
+  }
+  head_ += kCrlf;
+  if (head_request_) chunked_ = false;
+}
+
+Task<bool> ResponseWriter::Send(std::string_view a, std::string_view b, std::string_view c) {
+  if (failed_) co_return false;
+  std::array<asio::const_buffer, 4> bufs;
+  size_t n = 0;
+  if (!head_sent_) {
+    bufs[n++] = asio::buffer(head_);
+    head_sent_ = true;
+  }
+  for (auto part : {a, b, c}) {
+    if (!part.empty()) bufs[n++] = asio::buffer(part);
+  }
+  if (n == 0) co_return true;
+  auto [ec, written] =
+      co_await asio::async_write(socket_, std::span(bufs.data(), n), kNoThrow);
+  if (ec) {
+    failed_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+Task<bool> ResponseWriter::WriteBody(std::string_view data) {
+  if (data.empty()) co_return !failed_;
+  body_bytes_ += data.size();
+  if (head_request_) co_return co_await Send({});
+  if (!chunked_) co_return co_await Send(data);
+  char size_line[24];
+  auto [end, ec] = std::to_chars(size_line, size_line + 20, data.size(), 16);
+  *end++ = '\r';
+  *end++ = '\n';
+  co_return co_await Send(std::string_view(size_line, end - size_line), data, kCrlf);
+}
+
+Task<bool> ResponseWriter::Finish() {
+  if (finished_) co_return !failed_;
+  finished_ = true;
+  if (chunked_) co_return co_await Send("0\r\n\r\n");
+  co_return co_await Send({});
+}
+
+Task<bool> ResponseWriter::Respond(int status, std::string_view content_type,
+                                   std::string_view body, const Headers* extra_headers) {
+  Headers headers;
+  if (extra_headers) headers = *extra_headers;
+  if (!content_type.empty()) headers.Set("content-type", content_type);
+  StartResponse(status, headers, body.size());
+  finished_ = true;
+  body_bytes_ += body.size();
+  if (head_request_) co_return co_await Send({});
+  co_return co_await Send(body);
+}
+
+Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,
+                      ServerLimits limits, ServerState& state) {
+  while (acceptor.is_open()) {
+    auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      // EMFILE and friends: back off briefly instead of spinning.
+      Timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await t.async_wait(kNoThrow);
+      continue;
+    }
+    auto conn = std::make_shared<Connection>(std::move(socket), handler, limits, state);
+    asio::co_spawn(acceptor.get_executor(), [conn]() -> Task<void> { co_await conn->Run(); },
+                   asio::detached);
+  }
+}
+
+}  // namespace sluice::http

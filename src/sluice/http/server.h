@@ -1,0 +1,82 @@
+#pragma once
+
+// HTTP/1.1 server side: a connection loop parsing requests with llhttp (keep-alive, pipelining,
+// chunked and Content-Length bodies, Expect: 100-continue, HTTP/1.0, HEAD) and a ResponseWriter
+// that frames responses (Content-Length or chunked) and sends head and body in gathered writes.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sluice/http/io.h"
+#include "sluice/http/message.h"
+
+namespace sluice::http {
+
+struct ServerLimits {
+  size_t max_body_bytes = 50 * 1024 * 1024;  // larger bodies get 413
+  size_t max_header_bytes = 64 * 1024;       // request line + headers; larger get 431
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  std::chrono::milliseconds request_read_timeout{30'000};  // slow clients: time to receive a request
+};
+
+// Shared by all connections of all workers: counts work in flight for graceful drain.
+struct ServerState {
+  std::atomic<bool> draining{false};
+  std::atomic<int64_t> active_requests{0};
+  std::atomic<int64_t> open_connections{0};
+};
+
+// Writes one response. Not thread-safe; lives as long as the request it answers.
+class ResponseWriter {
+ public:
+  ResponseWriter(Socket& socket, bool head_request, bool http10, bool keep_alive)
+      : socket_(socket), head_request_(head_request), http10_(http10), keep_alive_(keep_alive) {}
+
+  // Queues the status line and headers. `content_length` unset → chunked (HTTP/1.0: close-delimited).
+  // Framing and connection headers in `headers` are ignored: the writer owns framing. The head is
+  // sent together with the first body bytes (one gathered write).
+  void StartResponse(int status, const Headers& headers, std::optional<size_t> content_length);
+  Task<bool> WriteBody(std::string_view data);  // false when the client is gone
+  Task<bool> Finish();
+  // A complete response in one write.
+  Task<bool> Respond(int status, std::string_view content_type, std::string_view body,
+                     const Headers* extra_headers = nullptr);
+
+  bool started() const { return started_; }
+  bool finished() const { return finished_; }
+  bool failed() const { return failed_; }
+  int status() const { return status_; }
+  uint64_t body_bytes_sent() const { return body_bytes_; }
+  bool keep_alive() const { return keep_alive_ && !failed_; }
+  void set_close() { keep_alive_ = false; }
+
+ private:
+  Task<bool> Send(std::string_view a, std::string_view b = {}, std::string_view c = {});
+
+  Socket& socket_;
+  bool head_request_;
+  bool http10_;
+  bool keep_alive_;
+  bool started_ = false;
+  bool chunked_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+  bool head_sent_ = false;
+  int status_ = 0;
+  uint64_t body_bytes_ = 0;
+  std::string head_;
+};
+
+using Handler = std::function<Task<void>(Request&, ResponseWriter&)>;
+
+// Accepts connections until the acceptor is closed; each connection runs in its own coroutine on the
+// acceptor's io_context.
+Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,
+                      ServerLimits limits, ServerState& state);
+
+}  // namespace sluice::http
