@@ -1,0 +1,120 @@
+#include "sluice/observe/access_log.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+
+#include "sluice/core/strings.h"
+
+namespace sluice::observe {
+
+namespace {
+
+std::mutex& WriteMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  out += out.size() > 1 ? ",\"" : "\"";
+  out += key;
+  out += "\":";
+}
+
+void AppendString(std::string& out, std::string_view key, std::string_view value) {
+  AppendKey(out, key);
+  out += '"';
+  AppendJsonEscaped(out, value);
+  out += '"';
+}
+
+void AppendOptional(std::string& out, std::string_view key, const std::optional<uint64_t>& v) {
+  if (!v) return;
+  AppendKey(out, key);
+  out += std::to_string(*v);
+}
+
+std::string FormatTimestamp(int64_t unix_micros) {
+  const std::time_t secs = unix_micros / 1'000'000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unix_micros % 1'000'000);
+}
+
+}  // namespace
+
+std::string FormatAccessRecord(const AccessRecord& r) {
+  std::string out = "{";
+  out.reserve(512);
+  AppendString(out, "start_time", FormatTimestamp(r.start_unix_micros));
+  AppendString(out, "method", r.method);
+  AppendString(out, "path", r.path);
+  AppendKey(out, "response_code");
+  out += std::to_string(r.response_code);
+  AppendKey(out, "duration_ms");
+  out += fmt::format("{:.3f}", r.duration_ms);
+  if (!r.route.empty()) AppendString(out, "route", r.route);
+  if (!r.rule.empty()) AppendString(out, "rule", r.rule);
+  if (!r.backend.empty()) AppendString(out, "backend", r.backend);
+  if (!r.upstream.empty()) AppendString(out, "upstream_host", r.upstream);
+  if (r.attempts > 1) {
+    AppendKey(out, "attempts");
+    out += std::to_string(r.attempts);
+  }
+  AppendKey(out, "stream");
+  out += r.stream ? "true" : "false";
+  if (!r.original_model.empty()) AppendString(out, "gen_ai.original.model", r.original_model);
+  if (!r.request_model.empty()) AppendString(out, "gen_ai.request.model", r.request_model);
+  if (!r.response_model.empty()) AppendString(out, "gen_ai.response.model", r.response_model);
+  if (!r.provider.empty()) AppendString(out, "gen_ai.provider.name", r.provider);
+  AppendOptional(out, "gen_ai.usage.input_tokens", r.input_tokens);
+  AppendOptional(out, "gen_ai.usage.output_tokens", r.output_tokens);
+  AppendOptional(out, "gen_ai.usage.total_tokens", r.total_tokens);
+  AppendOptional(out, "gen_ai.usage.cached_input_tokens", r.cached_input_tokens);
+  AppendOptional(out, "gen_ai.usage.cache_creation_input_tokens", r.cache_creation_input_tokens);
+  AppendOptional(out, "gen_ai.usage.reasoning_tokens", r.reasoning_tokens);
+  if (!r.costs.empty()) {
+    AppendKey(out, "costs");
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : r.costs) {
+      if (!first) out += ',';
+      first = false;
+      out += JsonQuote(key);
+      out += ':';
+      out += std::to_string(value);
+    }
+    out += '}';
+  }
+  if (!r.error.empty()) AppendString(out, "error", r.error);
+  out += '}';
+  return out;
+}
+
+void AccessLogBuffer::Write(std::string_view line) {
+  buffer_.append(line);
+  buffer_ += '\n';
+  if (buffer_.size() >= flush_bytes_) Flush();
+}
+
+void AccessLogBuffer::Flush() {
+  if (buffer_.empty()) return;
+  std::lock_guard lock(WriteMutex());
+  size_t off = 0;
+  while (off < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + off, buffer_.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;  // stdout gone: drop the batch rather than block a worker
+    }
+    off += size_t(n);
+  }
+  buffer_.clear();
+}
+
+}  // namespace sluice::observe

@@ -1,0 +1,62 @@
+#pragma once
+
+// JSON access log: one line per request on stdout. Lines are buffered per worker and written in
+// batches (on size or a periodic flush), so logging costs no syscall per request.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::observe {
+
+// What one request did. Filled in by the pipeline as the request progresses.
+struct AccessRecord {
+  int64_t start_unix_micros = 0;
+  std::string_view method;
+  std::string_view path;
+  int response_code = 0;
+  double duration_ms = 0;
+  std::string route;
+  std::string rule;
+  std::string backend;
+  std::string upstream;  // host:port attempted last
+  bool stream = false;
+  std::string original_model;  // the client's model
+  std::string request_model;   // after modelNameOverride
+  std::string response_model;
+  std::string provider;  // gen_ai.provider.name
+  std::optional<uint64_t> input_tokens, output_tokens, total_tokens, cached_input_tokens,
+      cache_creation_input_tokens, reasoning_tokens;
+  std::vector<std::pair<std::string, uint64_t>> costs;
+  std::string error;
+  int attempts = 0;
+};
+
+// Renders a record as one JSON object (no trailing newline).
+std::string FormatAccessRecord(const AccessRecord& record);
+
+// A per-worker buffer in front of a file descriptor. Not thread-safe: one per worker thread.
+// Write() appends; the buffer goes out when it passes `flush_bytes` or when Flush() is called
+// (the worker calls it from a periodic timer). Writes from several workers are serialised by a
+// process-wide mutex held only for the write(2) of a whole batch, so lines never interleave.
+class AccessLogBuffer {
+ public:
+  explicit AccessLogBuffer(int fd = 1, size_t flush_bytes = 32 * 1024)
+      : fd_(fd), flush_bytes_(flush_bytes) {}
+  ~AccessLogBuffer() { Flush(); }
+  AccessLogBuffer(const AccessLogBuffer&) = delete;
+  AccessLogBuffer& operator=(const AccessLogBuffer&) = delete;
+
+  void Write(std::string_view line);
+  void Flush();
+
+ private:
+  int fd_;
+  size_t flush_bytes_;
+  std::string buffer_;
+};
+
+}  // namespace sluice::observe

@@ -1,0 +1,57 @@
+#include "sluice/observe/access_log.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/src.hpp>
+
+namespace sluice::observe {
+namespace {
+
+TEST(AccessLogTest, FormatsValidJsonWithEscapesAndOptionalFields) {
+  AccessRecord r;
+  r.start_unix_micros = 1'700'000'000'123'456;
+  r.method = "POST";
+  r.path = "/v1/chat/completions";
+  r.response_code = 200;
+  r.duration_ms = 1.5;
+  r.route = "default/r";
+  r.backend = "default/b";
+  r.original_model = "gpt-\"4\"";
+  r.request_model = "gpt-4o";
+  r.input_tokens = 12;
+  r.costs = {{"llm_input_token", 12}};
+  auto parsed = boost::json::parse(FormatAccessRecord(r)).as_object();
+  EXPECT_EQ(parsed.at("start_time").as_string(), "2023-11-14T22:13:20.123456Z");
+  EXPECT_EQ(parsed.at("response_code").as_int64(), 200);
+  EXPECT_EQ(parsed.at("gen_ai.original.model").as_string(), "gpt-\"4\"");
+  EXPECT_EQ(parsed.at("gen_ai.usage.input_tokens").as_int64(), 12);
+  EXPECT_FALSE(parsed.contains("gen_ai.usage.output_tokens"));
+  EXPECT_EQ(parsed.at("costs").as_object().at("llm_input_token").as_int64(), 12);
+  EXPECT_EQ(parsed.at("stream").as_bool(), false);
+}
+
+TEST(AccessLogTest, BuffersUntilFlush) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  {
+    AccessLogBuffer buf(fds[1], 1 << 20);
+    buf.Write("{\"a\":1}");
+    buf.Write("{\"b\":2}");
+    char tmp[64];
+    // Nothing written yet: a non-blocking read finds the pipe empty.
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    EXPECT_EQ(read(fds[0], tmp, sizeof tmp), -1);
+    buf.Flush();
+    ssize_t n = read(fds[0], tmp, sizeof tmp);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(tmp, n), "{\"a\":1}\n{\"b\":2}\n");
+  }
+  close(fds[0]);
+  close(fds[1]);
+}
+
+}  // namespace
+}  // namespace sluice::observe
