@@ -1,0 +1,73 @@
+// sluice: the command line. The only composition root: it reads flags and the environment, loads
+// the configuration and wires the server, the pipeline and the admin endpoints together.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "sluice/cli/run.h"
+#include "sluice/config/load.h"
+
+namespace {
+
+int Validate(const std::vector<std::string>& files) {
+  auto result = sluice::config::LoadFiles(files, sluice::config::ProcessEnv());
+  for (const auto& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  for (const auto& e : result.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+  if (!result.errors.empty()) {
+    std::fprintf(stderr, "sluice: %zu error(s) in the configuration\n", result.errors.size());
+    return 1;
+  }
+  size_t rules = 0;
+  for (const auto& r : result.config->routes) rules += r.rules.size();
+  std::printf("configuration OK: %zu route(s), %zu rule(s), %zu listener(s)\n",
+              result.config->routes.size(), rules, result.config->listeners.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sluice: an AI gateway that serves Envoy AI Gateway configurations."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
+
+  sluice::cli::RunOptions run_options;
+  auto* run = app.add_subcommand("run", "Serve the gateway from resource files or folders");
+  run->add_option("files", run_options.files,
+                  "YAML files or folders (default: $AIGW_CONFIG_HOME/config.yaml, provider "
+                  "environment variables, or the built-in demo provider)");
+  run->add_option("--admin-port", run_options.admin_port, "Admin listener port (0: any free port)")
+      ->capture_default_str();
+  run->add_option("--address", run_options.address, "Address the listeners bind to")
+      ->capture_default_str();
+  run->add_option("--listener-port", run_options.listener_port,
+                  "Serve every Gateway listener on this port instead (0: any free port)");
+  run->add_option("--workers", run_options.workers, "Worker threads (default: one per core)");
+  run->add_option("--log-level", run_options.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  run->add_flag("--debug", run_options.debug, "Same as --log-level debug")
+      ->envname("AIGW_DEBUG");
+  run->add_option("--drain-timeout", run_options.drain_timeout_seconds,
+                  "Seconds in-flight requests get to finish on SIGTERM/SIGINT")
+      ->capture_default_str();
+  run->add_option("--config-poll-interval", run_options.poll_interval_ms,
+                  "Milliseconds between checks of the config files for changes (0: off)")
+      ->capture_default_str();
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Load and validate resource files; exit 1 on errors");
+  validate->add_option("files", validate_files, "YAML files or folders")->required();
+
+  app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (app.got_subcommand("version")) {
+    std::printf("sluice %s\n", SLUICE_VERSION);
+    return 0;
+  }
+  if (app.got_subcommand("validate")) return Validate(validate_files);
+  return sluice::cli::Run(run_options);
+}

@@ -1,0 +1,493 @@
+#include "sluice/pipeline/gateway.h"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+
+#include "sluice/core/strings.h"
+#include "sluice/json/errors.h"
+#include "sluice/json/request_body.h"
+#include "sluice/limit/costs.h"
+#include "sluice/limit/usage.h"
+#include "sluice/route/matcher.h"
+
+namespace sluice::pipeline {
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+using http::kNoThrow;
+
+// The OpenAI-compatible endpoints this pipeline serves, and the suffix each has upstream after the
+// backend's schema prefix (e.g. "/v1" + "/chat/completions").
+struct EndpointSpec {
+  std::string_view client_path;
+  std::string_view upstream_suffix;
+  bool is_chat;
+};
+constexpr EndpointSpec kEndpoints[] = {
+    {"/v1/chat/completions", "/chat/completions", true},
+    {"/v1/completions", "/completions", false},
+    {"/v1/embeddings", "/embeddings", false},
+};
+constexpr std::string_view kModelsPath = "/v1/models";
+constexpr std::string_view kModelHeader = "x-ai-eg-model";
+
+// Reference texts (Envoy AI Gateway / Envoy) kept verbatim so users' alerts and greps carry over.
+constexpr std::string_view kNoRouteMessage =
+    "No matching route found. It is likely because the model specified in your request is not "
+    "configured in the Gateway.";
+constexpr std::string_view kConnectFailure =
+    "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+constexpr std::string_view kUpstreamTimeout = "upstream request timeout";
+constexpr std::string_view kBackendErrorType = "OpenAIBackendError";
+
+// Credentials a client may send for the gateway itself; never forwarded when the backend has its
+// own configured credential.
+constexpr std::string_view kCredentialHeaders[] = {"authorization", "x-api-key", "api-key"};
+
+const EndpointSpec* FindEndpoint(std::string_view path) {
+  for (const auto& e : kEndpoints) {
+    if (e.client_path == path) return &e;
+  }
+  return nullptr;
+}
+
+std::string_view ProviderName(config::SchemaName schema) {
+  switch (schema) {
+    case config::SchemaName::kOpenAI: return "openai";
+    case config::SchemaName::kAzureOpenAI: return "azure.openai";
+    case config::SchemaName::kAnthropic: return "anthropic";
+    case config::SchemaName::kAWSBedrock: return "aws.bedrock";
+    case config::SchemaName::kAWSAnthropic: return "aws.anthropic";
+    case config::SchemaName::kGCPVertexAI: return "gcp.vertex_ai";
+    case config::SchemaName::kGCPAnthropic: return "gcp.anthropic";
+    case config::SchemaName::kCohere: return "cohere";
+  }
+  return "unknown";
+}
+
+class RequestHeaderLookup final : public route::HeaderLookup {
+ public:
+  explicit RequestHeaderLookup(const http::Headers& headers) : headers_(headers) {}
+  std::optional<std::string_view> Get(std::string_view lower_name) const override {
+    return headers_.Get(lower_name);
+  }
+
+ private:
+  const http::Headers& headers_;
+};
+
+bool LooksLikeJson(std::string_view body) {
+  const auto trimmed = TrimWhitespace(body);
+  return !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[');
+}
+
+bool Contains(const std::vector<std::string>& names, std::string_view lower_name) {
+  for (const auto& n : names) {
+    if (EqualsIgnoreCase(n, lower_name)) return true;
+  }
+  return false;
+}
+
+int64_t UnixMicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct Gateway::Exchange {
+  Exchange(http::Request& r, http::ResponseWriter& w) : req(r), writer(w) {}
+  http::Request& req;
+  http::ResponseWriter& writer;
+  std::shared_ptr<const config::RuntimeConfig> cfg;
+  const EndpointSpec* endpoint = nullptr;
+  const config::Route* route = nullptr;
+  const config::Rule* rule = nullptr;
+  json::RequestPeek peek;
+  observe::AccessRecord record;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  limit::ResponseInfo response;
+  bool succeeded = false;
+  bool logged = false;
+  std::string last_error;
+};
+
+Gateway::Gateway(const ConfigSource& config, http::Executor executor,
+                 observe::AccessLogBuffer& log, GatewayOptions options)
+    : config_(config),
+      executor_(executor),
+      log_(log),
+      options_(options),
+      pool_(executor),
+      rng_(std::random_device{}()) {}
+
+Gateway::~Gateway() = default;
+
+http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& writer) {
+  // Failures are values here: a cancelled operation (client gone, deadline) must return an error
+  // code rather than throw, so the access log is always written.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  Exchange ex(req, writer);
+  ex.cfg = config_.Get();
+  ex.record.start_unix_micros = UnixMicrosNow();
+  ex.record.method = req.method;
+  ex.record.path = req.path();
+  const std::string_view path = req.path();
+
+  if (path == kModelsPath && (req.method == "GET" || req.method == "HEAD")) {
+    const std::string body = route::ModelsListJson(*ex.cfg, req.host());
+    co_await writer.Respond(200, "application/json", body);
+    Finish(ex);
+    co_return;
+  }
+  ex.endpoint = FindEndpoint(path);
+  if (ex.endpoint == nullptr) {
+    co_await RespondError(ex, 404, "NotFound", "unsupported path: " + std::string(path));
+    co_return;
+  }
+  if (req.method != "POST") {
+    co_await RespondError(ex, 405, "MethodNotAllowed",
+                          "method " + req.method + " not allowed for " + std::string(path));
+    co_return;
+  }
+
+  json::EnsurePadding(req.body);
+  auto peek = json::PeekRequest(req.body);
+  if (!peek.ok()) {
+    co_await RespondError(ex, 400, "BadRequest",
+                          "malformed request: failed to parse JSON for " + std::string(path) +
+                              ": " + peek.error().message());
+    co_return;
+  }
+  ex.peek = std::move(peek).value();
+  ex.record.stream = ex.peek.stream;
+  if (!ex.peek.has_model) {
+    co_await RespondError(ex, 400, "BadRequest", "invalid request body: model field is required");
+    co_return;
+  }
+  ex.record.original_model = ex.peek.model;
+  req.headers.Set(kModelHeader, ex.peek.model);  // the gateway's value always wins
+
+  auto match = route::MatchRoute(*ex.cfg, req.host(), RequestHeaderLookup(req.headers));
+  if (!match) {
+    co_await RespondError(ex, 404, "NotFound", kNoRouteMessage);
+    co_return;
+  }
+  ex.route = match->route;
+  ex.rule = match->rule;
+  ex.record.route = ex.route->name;
+  ex.record.rule = ex.rule->name;
+
+  // Costs need usage, and OpenAI only reports usage on streams when asked to (reference §1.1).
+  const bool costs_configured = !ex.route->costs.empty() || !ex.cfg->global_costs.empty();
+  if (ex.endpoint->is_chat && ex.peek.stream && costs_configured && !ex.peek.include_usage) {
+    if (auto r = json::EnsureIncludeUsage(req.body); !r.ok()) {
+      co_await RespondError(ex, 400, "BadRequest",
+                            "malformed request: " + r.error().message());
+      co_return;
+    }
+  }
+
+  http::Timer deadline(executor_, ex.rule->request_timeout);
+  auto outcome = co_await (Proxy(ex) || deadline.async_wait(kNoThrow));
+  auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+  if (cancelled != asio::cancellation_type::none || writer.failed()) {
+    ex.record.response_code = 499;  // client closed the connection first (nginx's convention)
+    ex.record.error = "client disconnected";
+    Finish(ex);
+    co_return;
+  }
+  if (outcome.index() == 1) {
+    if (!writer.started()) {
+      co_await RespondError(ex, 504, kBackendErrorType, kUpstreamTimeout);
+      co_return;
+    }
+    // Mid-stream: the client already has a 200; end the connection so it sees a truncated body.
+    writer.set_close();
+    ex.record.error = "request timeout mid-stream";
+  }
+  Finish(ex);
+}
+
+Result<http::UpstreamTarget> Gateway::TargetFor(const config::Backend& backend) {
+  if (backend.endpoints.empty()) {
+    return Error(ErrorKind::kUnavailable, "backend " + backend.name + " has no endpoints",
+                 ErrorSource::kInternal, true);
+  }
+  size_t& cursor = endpoint_cursor_[backend.name];
+  const config::Endpoint& ep = backend.endpoints[cursor++ % backend.endpoints.size()];
+  http::UpstreamTarget target;
+  target.host = ep.host;
+  target.port = ep.port;
+  target.tls = backend.tls.enabled;
+  target.key = ep.host + ":" + std::to_string(ep.port);
+  if (target.tls) {
+    target.sni = backend.tls.sni.empty() ? ep.host : backend.tls.sni;
+    const std::string trust_key =
+        std::string(backend.tls.use_system_cas ? "sys:" : "") + backend.tls.ca_pem;
+    auto& ctx = tls_contexts_[trust_key];
+    if (!ctx) {
+      auto made = http::MakeClientTlsContext(backend.tls.use_system_cas, backend.tls.ca_pem);
+      if (!made.ok()) return made.error();
+      ctx = std::move(made).value();
+    }
+    target.ssl_ctx = ctx;
+    target.key += "|tls|" + target.sni + "|" + std::to_string(std::hash<std::string>{}(trust_key));
+  }
+  return target;
+}
+
+namespace {
+
+// The upstream request head: the client's headers minus framing, hop-by-hop and (when the backend
+// has its own) credential headers, then the mutations, the credential and Host.
+std::string BuildUpstreamHead(const http::Request& req, std::string_view path,
+                              const config::Backend& backend, const config::RuleBackendRef& ref,
+                              size_t body_size) {
+  std::string head;
+  head.reserve(1024);
+  head += "POST ";
+  head += path;
+  if (auto q = req.target.find('?'); q != std::string::npos) head += req.target.substr(q);
+  head += " HTTP/1.1\r\nhost: ";
+  head += backend.host_header;
+  head += "\r\n";
+  const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
+  for (const auto& f : req.headers.fields()) {
+    if (http::IsHopByHopOrFraming(f.name) || EqualsIgnoreCase(f.name, "host") ||
+        EqualsIgnoreCase(f.name, "expect") ||
+        // Sluice reads usage from the body, so it asks for identity encoding.
+        EqualsIgnoreCase(f.name, "accept-encoding")) {
+      continue;
+    }
+    if (has_credential) {
+      bool credential = false;
+      for (auto c : kCredentialHeaders) credential = credential || EqualsIgnoreCase(f.name, c);
+      if (credential) continue;
+    }
+    if (Contains(ref.header_mutation.remove, AsciiLower(f.name))) continue;
+    bool overridden = false;
+    for (const auto& [name, value] : ref.header_mutation.set) {
+      overridden = overridden || EqualsIgnoreCase(name, f.name);
+    }
+    if (overridden) continue;
+    head += f.name;
+    head += ": ";
+    head += f.value;
+    head += "\r\n";
+  }
+  for (const auto& [name, value] : ref.header_mutation.set) {
+    if (has_credential && EqualsIgnoreCase(name, backend.auth.header_name)) continue;
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (has_credential) {
+    head += backend.auth.header_name;
+    head += ": ";
+    head += backend.auth.header_value;
+    head += "\r\n";
+  }
+  head += "content-length: ";
+  head += std::to_string(body_size);
+  head += "\r\n\r\n";
+  return head;
+}
+
+}  // namespace
+
+http::Task<void> Gateway::Proxy(Exchange& ex) {
+  std::vector<size_t> excluded;
+  const auto& refs = ex.rule->backend_refs;
+  while (true) {
+    const auto picked = route::PickBackend(*ex.rule, rng_(), excluded);
+    if (!picked) break;
+    const config::RuleBackendRef& ref = refs[*picked];
+    const config::Backend& backend = *ref.backend;
+    ++ex.record.attempts;
+    ex.record.backend = backend.name;
+    ex.record.provider = std::string(ProviderName(backend.schema.name));
+    ex.record.request_model =
+        ref.model_name_override.empty() ? ex.peek.model : ref.model_name_override;
+
+    if (backend.schema.name != config::SchemaName::kOpenAI) {
+      co_await RespondError(ex, 422, "UnprocessableEntity",
+                            "invalid request body: backend " + backend.name + " with schema " +
+                                std::string(config::SchemaNameString(backend.schema.name)) +
+                                " cannot serve " + std::string(ex.endpoint->client_path) +
+                                " yet");
+      co_return;
+    }
+
+    // Each attempt starts again from the client's body (after include_usage was ensured).
+    std::string body = ex.req.body;
+    if (!ref.model_name_override.empty()) {
+      if (auto r = json::SpliceModel(body, ref.model_name_override); !r.ok()) {
+        co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
+        co_return;
+      }
+    }
+    if (!ref.body_mutation.empty()) {
+      if (auto r = json::ApplyBodyMutation(body, ref.body_mutation); !r.ok()) {
+        co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
+        co_return;
+      }
+    }
+    const std::string path = backend.schema.prefix + std::string(ex.endpoint->upstream_suffix);
+    const std::string head = BuildUpstreamHead(ex.req, path, backend, ref, body.size());
+
+    auto target = TargetFor(backend);
+    if (!target.ok()) {
+      ex.last_error = target.error().message();
+      excluded.push_back(*picked);
+      continue;
+    }
+    ex.record.upstream = target->host + ":" + std::to_string(target->port);
+
+    // A pooled connection may have been closed by the peer just before we used it: such a failure
+    // before any response byte is retried on a fresh connection to the same backend.
+    bool delivered = false;
+    while (true) {
+      auto conn = co_await pool_.Acquire(*target, options_.connect_timeout);
+      if (!conn.ok()) {
+        ex.last_error = conn.error().message();
+        break;
+      }
+      const bool reused = (*conn)->reused();
+      auto sent = co_await (*conn)->Send(head, body);
+      Result<http::ResponseHead> response_head =
+          sent.ok() ? co_await (*conn)->ReadHead() : Result<http::ResponseHead>(sent.error());
+      if (!response_head.ok()) {
+        ex.last_error = response_head.error().message();
+        if (reused && response_head.error().retryable()) continue;
+        break;
+      }
+      const int status = response_head->status;
+      if (status == 429 || status >= 500) {
+        // Fail over before the first byte reaches the client when another backend can serve.
+        std::vector<size_t> would_exclude = excluded;
+        would_exclude.push_back(*picked);
+        if (route::PickBackend(*ex.rule, rng_(), would_exclude)) {
+          ex.last_error = "upstream answered " + std::to_string(status);
+          (*conn)->Close();
+          break;
+        }
+      }
+      const bool reusable = co_await Relay(ex, **conn, *response_head);
+      if (reusable) pool_.Release(std::move(conn).value());
+      delivered = true;
+      break;
+    }
+    if (delivered) co_return;
+    excluded.push_back(*picked);
+  }
+  std::string message(kConnectFailure);
+  if (!ex.last_error.empty()) message += ", transport failure reason: " + ex.last_error;
+  co_await RespondError(ex, 503, kBackendErrorType, message);
+}
+
+// Relays one upstream response to the client. Returns whether the upstream connection can be
+// reused.
+http::Task<bool> Gateway::Relay(Exchange& ex, http::UpstreamConnection& conn,
+                                http::ResponseHead& head) {
+  const int status = head.status;
+  ex.record.response_code = status;
+  const auto content_type = head.headers.Get("content-type").value_or("");
+  const bool success = status >= 200 && status < 300;
+  http::Headers& out_headers = head.headers;
+
+  if (success && StartsWithIgnoreCase(content_type, "text/event-stream")) {
+    // Relay each piece as it arrives; usage is read on the side without holding anything back.
+    limit::OpenAIStreamUsage usage;
+    ex.writer.StartResponse(status, out_headers, std::nullopt);
+    while (true) {
+      auto piece = co_await conn.ReadBody();
+      if (!piece.ok()) {
+        ex.record.error = piece.error().message();
+        ex.writer.set_close();
+        co_return false;
+      }
+      if (!piece->has_value()) break;
+      usage.Feed(**piece);
+      if (!co_await ex.writer.WriteBody(**piece)) co_return false;
+    }
+    co_await ex.writer.Finish();
+    ex.response = usage.info();
+    ex.succeeded = true;
+    co_return conn.reusable();
+  }
+
+  std::string body;
+  while (true) {
+    auto piece = co_await conn.ReadBody();
+    if (!piece.ok()) {
+      ex.record.error = piece.error().message();
+      co_await RespondError(ex, 502, kBackendErrorType,
+                            "upstream response failed: " + piece.error().message());
+      co_return false;
+    }
+    if (!piece->has_value()) break;
+    if (body.size() + (*piece)->size() > options_.max_response_bytes) {
+      co_await RespondError(ex, 502, kBackendErrorType, "upstream response too large");
+      co_return false;
+    }
+    body.append(**piece);
+  }
+
+  if (success) {
+    if (auto info = limit::ReadOpenAIResponse(body); info.ok()) ex.response = std::move(info).value();
+    ex.succeeded = true;
+    co_await ex.writer.Respond(status, {}, body, &out_headers);
+    co_return conn.reusable();
+  }
+  ex.record.error = "upstream status " + std::to_string(status);
+  if (LooksLikeJson(body)) {
+    co_await ex.writer.Respond(status, {}, body, &out_headers);
+  } else {
+    // Non-JSON upstream errors are wrapped so OpenAI clients can still parse them (reference §9).
+    const std::string wrapped = json::OpenAIErrorJson(kBackendErrorType, status, body);
+    http::Headers headers;
+    co_await ex.writer.Respond(status, "application/json", wrapped, &headers);
+  }
+  co_return conn.reusable();
+}
+
+http::Task<void> Gateway::RespondError(Exchange& ex, int status, std::string_view type,
+                                       std::string_view message) {
+  ex.record.response_code = status;
+  if (ex.record.error.empty()) ex.record.error = std::string(message);
+  if (!ex.writer.started()) {
+    co_await ex.writer.Respond(status, "application/json",
+                               json::OpenAIErrorJson(type, status, message));
+  }
+  Finish(ex);
+}
+
+void Gateway::Finish(Exchange& ex) {
+  if (ex.logged) return;
+  ex.logged = true;
+  auto& r = ex.record;
+  if (r.response_code == 0) r.response_code = ex.writer.status();
+  r.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                            ex.start)
+                      .count();
+  if (ex.succeeded) {
+    const auto& u = ex.response.usage;
+    r.input_tokens = u.input;
+    r.output_tokens = u.output;
+    r.total_tokens = u.total;
+    r.cached_input_tokens = u.cached_input;
+    r.cache_creation_input_tokens = u.cache_creation_input;
+    r.reasoning_tokens = u.reasoning;
+    r.response_model = ex.response.model.empty() ? r.request_model : ex.response.model;
+    if (ex.route) r.costs = limit::ComputeCosts(u, ex.route->costs, ex.cfg->global_costs);
+  }
+  log_.Write(observe::FormatAccessRecord(r));
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,72 @@
+#pragma once
+
+// The request pipeline for the OpenAI-compatible endpoints: parse the body just enough to route,
+// pick a backend (priority, then weight), rewrite, attach the upstream credential, send through the
+// worker's connection pool, relay the answer (streams frame by frame), count usage and costs, and
+// write the access log. Thin orchestration; the pieces live in their own modules.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "sluice/config/runtime.h"
+#include "sluice/http/client.h"
+#include "sluice/http/server.h"
+#include "sluice/observe/access_log.h"
+
+namespace sluice::pipeline {
+
+// The current configuration snapshot. Thread-safe: workers load it per request; a reload stores a
+// new one. In-flight requests keep the snapshot they loaded.
+class ConfigSource {
+ public:
+  explicit ConfigSource(std::shared_ptr<const config::RuntimeConfig> initial)
+      : current_(std::move(initial)) {}
+  std::shared_ptr<const config::RuntimeConfig> Get() const {
+    return current_.load(std::memory_order_acquire);
+  }
+  void Set(std::shared_ptr<const config::RuntimeConfig> next) {
+    current_.store(std::move(next), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const config::RuntimeConfig>> current_;
+};
+
+struct GatewayOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  size_t max_response_bytes = 256 * 1024 * 1024;  // buffered (non-stream) upstream bodies
+};
+
+// One per worker thread; not thread-safe. Lives as long as the worker's io_context.
+class Gateway {
+ public:
+  Gateway(const ConfigSource& config, http::Executor executor, observe::AccessLogBuffer& log,
+          GatewayOptions options = {});
+  ~Gateway();
+
+  http::Task<void> Handle(http::Request& request, http::ResponseWriter& writer);
+
+ private:
+  struct Exchange;
+  http::Task<void> Proxy(Exchange& ex);
+  http::Task<bool> Relay(Exchange& ex, http::UpstreamConnection& conn, http::ResponseHead& head);
+  http::Task<void> RespondError(Exchange& ex, int status, std::string_view type,
+                                std::string_view message);
+  Result<http::UpstreamTarget> TargetFor(const config::Backend& backend);
+  void Finish(Exchange& ex);
+
+  const ConfigSource& config_;
+  http::Executor executor_;
+  observe::AccessLogBuffer& log_;
+  GatewayOptions options_;
+  http::UpstreamPool pool_;
+  std::mt19937_64 rng_;
+  // TLS client contexts by trust settings; shared by every backend with the same CAs.
+  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_contexts_;
+  std::map<std::string, size_t> endpoint_cursor_;  // round-robin over a Backend's endpoints
+};
+
+}  // namespace sluice::pipeline
