@@ -1,0 +1,57 @@
+#pragma once
+
+// The simdjson side of the JSON facade: a per-thread On-Demand parser, error text, and scalar
+// readers shared by the modules that read JSON on the hot path (json, limit, translators).
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sluice/core/result.h"
+
+namespace sluice::json {
+
+// Lends an On-Demand parser for one document. Documents up to kPooledDocumentLimit bytes use a
+// parser kept per thread (its buffers grow to the largest such document and are reused, so the
+// common case allocates nothing); larger documents, or a second lease while the thread's parser is
+// lent, get a parser of their own that is freed with the lease. simdjson sizes its buffers to the
+// document, so this bounds what a thread keeps after one huge body.
+// Not thread-safe (one lease per thread at a time is the common case; nesting is allowed).
+class ParserLease {
+ public:
+  static constexpr std::size_t kPooledDocumentLimit = 1 << 20;
+
+  explicit ParserLease(std::size_t document_size);
+  ~ParserLease();
+  ParserLease(const ParserLease&) = delete;
+  ParserLease& operator=(const ParserLease&) = delete;
+
+  simdjson::ondemand::parser& parser() { return *parser_; }
+
+ private:
+  simdjson::ondemand::parser* parser_ = nullptr;
+  std::unique_ptr<simdjson::ondemand::parser> owned_;
+};
+
+// The enumerator name of a simdjson error code, e.g. "TAPE_ERROR".
+std::string_view ErrorCodeName(simdjson::error_code code);
+
+// "TAPE_ERROR: The JSON document has an improper structure: ..." — short enough for a client
+// error message and recognisable to anyone who knows simdjson.
+std::string DescribeError(simdjson::error_code code);
+
+// kInvalidArgument from the client with DescribeError's text.
+Error ClientJsonError(simdjson::error_code code);
+
+// Reads a string value from its raw token, decoding escapes leniently (see unescape.h). The result
+// views the document when there is no escape, else `scratch`. False when `value` is not a string.
+bool ReadString(simdjson::ondemand::value& value, std::string& scratch, std::string_view& out);
+
+// Reads a non-negative integer that fits in 64 bits; false for anything else (null, negative,
+// fraction, exponent, string).
+bool ReadUint64(simdjson::ondemand::value& value, uint64_t& out);
+
+}  // namespace sluice::json

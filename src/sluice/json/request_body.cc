@@ -1,0 +1,520 @@
+#include "sluice/json/request_body.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "sluice/core/strings.h"
+#include "sluice/json/parser.h"
+#include "sluice/json/unescape.h"
+
+namespace sluice::json {
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+constexpr std::string_view kModel = "model";
+constexpr std::string_view kStream = "stream";
+constexpr std::string_view kStreamOptions = "stream_options";
+constexpr std::string_view kIncludeUsage = "include_usage";
+
+// One field of an object, as byte offsets into the body.
+struct FieldSpan {
+  std::string_view key;    // decoded; valid only during the visitor call
+  size_t key_begin = 0;    // offset of the key's opening quote
+  size_t value_begin = 0;  // offset of the value's first byte
+  size_t value_end = 0;    // one past the value's last byte
+  od::json_type type = od::json_type::null;
+};
+
+// Receives the top-level fields, in document order, after each value has been validated. For a
+// top-level key for which WantChildren() is true and whose value is an object, the object's fields
+// are passed to OnChild() before the parent's OnField().
+class FieldVisitor {
+ public:
+  virtual ~FieldVisitor() = default;
+  virtual bool WantChildren(std::string_view key) { return false; }
+  virtual void OnChild(const FieldSpan& child) {}
+  virtual void OnField(const FieldSpan& field) = 0;
+};
+
+struct TopLevel {
+  size_t open = 0;   // offset of '{'
+  size_t close = 0;  // offset of '}'
+};
+
+// Validates one document in a single On-Demand pass and reports top-level fields. simdjson's
+// stage 1 already checked UTF-8, unescaped control characters and string termination; the walk
+// checks structure (On-Demand iteration rejects missing or extra commas, colons and brackets),
+// escapes and scalars (validated on their raw tokens, which On-Demand then skips).
+class Walker {
+ public:
+  Walker(const std::string& body, od::document& doc, FieldVisitor& visitor)
+      : base_(body.data()), end_(body.data() + body.size()), doc_(doc), visitor_(visitor) {}
+
+  error_code WalkTop(od::object& object) { return WalkFields(object, 1, /*children=*/false); }
+
+ private:
+  // Returns a pointer to the closing quote of the string whose contents start at `p`. Stage 1
+  // guarantees the string is terminated within the document.
+  const char* ClosingQuote(const char* p) const {
+    while (true) {
+      const char* q = static_cast<const char*>(std::memchr(p, '"', end_ - p));
+      if (q == nullptr) return end_;
+      const char* b = q;
+      while (b > p && b[-1] == '\\') --b;
+      if (((q - b) & 1) == 0) return q;
+      p = q + 1;
+    }
+  }
+
+  error_code ValidateScalar(od::json_type type, std::string_view token) const {
+    token = TrimTrailingJsonSpace(token);
+    switch (type) {
+      case od::json_type::string: {
+        if (token.size() < 2 || ClosingQuote(token.data() + 1) != token.data() + token.size() - 1) {
+          return simdjson::STRING_ERROR;
+        }
+        return ValidEscapes(token.substr(1, token.size() - 2)) ? simdjson::SUCCESS
+                                                                 : simdjson::STRING_ERROR;
+      }
+      case od::json_type::number:
+        return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+      case od::json_type::boolean:
+        if (token == "true") return simdjson::SUCCESS;
+        return token == "false" ? simdjson::SUCCESS
+                                : (token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR);
+      case od::json_type::null:
+        return token == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+      default:
+        return simdjson::TAPE_ERROR;
+    }
+  }
+
+  // Validates a key given the pointer simdjson holds (just after the opening quote); sets `key` to
+  // its decoded text (a view of the body, or of `scratch` when it has escapes).
+  error_code ReadKey(const char* raw_begin, std::string& scratch, std::string_view& key,
+                     size_t& key_begin) const {
+    const char* close = ClosingQuote(raw_begin);
+    if (close == end_) return simdjson::UNCLOSED_STRING;
+    std::string_view raw(raw_begin, close - raw_begin);
+    key_begin = static_cast<size_t>(raw_begin - 1 - base_);
+    if (raw.find('\\') == std::string_view::npos) {
+      key = raw;
+      return simdjson::SUCCESS;
+    }
+    scratch.clear();
+    if (!AppendUnescaped(scratch, raw)) return simdjson::STRING_ERROR;
+    key = scratch;
+    return simdjson::SUCCESS;
+  }
+
+  error_code ValidateValue(od::value& value, int depth) {
+    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
+    od::json_type type;
+    if (auto e = value.type().get(type)) return e;
+    switch (type) {
+      case od::json_type::object: {
+        od::object object;
+        if (auto e = value.get_object().get(object)) return e;
+        for (auto field_result : object) {
+          od::field field;
+          if (auto e = std::move(field_result).get(field)) return e;
+          // Keys need only escape validation: ClosingQuote cannot fail inside a valid document.
+          const char* raw = field.key().raw();
+          const char* close = ClosingQuote(raw);
+          if (!ValidEscapes(std::string_view(raw, close - raw))) return simdjson::STRING_ERROR;
+          if (auto e = ValidateValue(field.value(), depth + 1)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::array: {
+        od::array array;
+        if (auto e = value.get_array().get(array)) return e;
+        for (auto element_result : array) {
+          od::value element;
+          if (auto e = std::move(element_result).get(element)) return e;
+          if (auto e = ValidateValue(element, depth + 1)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      default:
+        return ValidateScalar(type, value.raw_json_token());
+    }
+  }
+
+  // Offset one past the last non-space byte before the iterator's current token (the ',' or '}'
+  // that follows a container value just walked).
+  error_code EndBeforeCurrentToken(size_t& end) {
+    const char* location;
+    if (auto e = doc_.current_location().get(location)) return e;
+    while (location > base_ && IsJsonSpace(location[-1])) --location;
+    end = static_cast<size_t>(location - base_);
+    return simdjson::SUCCESS;
+  }
+
+  error_code WalkFields(od::object& object, int depth, bool children) {
+    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
+    std::string key_scratch;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) return e;
+      FieldSpan span;
+      if (auto e = ReadKey(field.key().raw(), key_scratch, span.key, span.key_begin)) return e;
+      od::value& value = field.value();
+      std::string_view token = value.raw_json_token();
+      span.value_begin = static_cast<size_t>(token.data() - base_);
+      if (auto e = value.type().get(span.type)) return e;
+      if (span.type == od::json_type::object || span.type == od::json_type::array) {
+        if (!children && span.type == od::json_type::object && visitor_.WantChildren(span.key)) {
+          // The key view may point into key_scratch, which the nested walk does not touch.
+          od::object child;
+          if (auto e = value.get_object().get(child)) return e;
+          if (auto e = WalkFields(child, depth + 1, /*children=*/true)) return e;
+        } else {
+          if (auto e = ValidateValue(value, depth + 1)) return e;
+        }
+        if (auto e = EndBeforeCurrentToken(span.value_end)) return e;
+      } else {
+        if (auto e = ValidateScalar(span.type, token)) return e;
+        span.value_end = span.value_begin + TrimTrailingJsonSpace(token).size();
+      }
+      if (children) {
+        visitor_.OnChild(span);
+      } else {
+        visitor_.OnField(span);
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  const char* base_;
+  const char* end_;
+  od::document& doc_;
+  FieldVisitor& visitor_;
+};
+
+Error NotAnObject() {
+  return Error(ErrorKind::kInvalidArgument,
+               "INCORRECT_TYPE: the request body is not a JSON object", ErrorSource::kClient);
+}
+
+// Parses `body` (padding ensured) and feeds its top-level fields to `visitor`.
+Result<TopLevel> Walk(std::string& body, FieldVisitor& visitor) {
+  EnsurePadding(body);
+  ParserLease lease(body.size());
+  od::document doc;
+  if (auto e = lease.parser().iterate(body.data(), body.size(), body.capacity()).get(doc)) {
+    return ClientJsonError(e);
+  }
+  od::object object;
+  if (auto e = doc.get_object().get(object)) {
+    return e == simdjson::INCORRECT_TYPE ? NotAnObject() : ClientJsonError(e);
+  }
+  Walker walker(body, doc, visitor);
+  if (auto e = walker.WalkTop(object)) return ClientJsonError(e);
+  // The walk consumed the closing brace; anything left is trailing content.
+  const char* location;
+  error_code e = doc.current_location().get(location);
+  if (e != simdjson::OUT_OF_BOUNDS) {
+    return ClientJsonError(e == simdjson::SUCCESS ? simdjson::TRAILING_CONTENT : e);
+  }
+  TopLevel top;
+  top.open = body.find('{');
+  top.close = body.find_last_of('}');
+  return top;
+}
+
+// A byte splice: replace body[begin, end) with `text` (begin == end inserts).
+struct Edit {
+  size_t begin;
+  size_t end;
+  std::string text;
+};
+
+// Applies non-overlapping edits in one pass into a new buffer that keeps kPadding spare bytes.
+// At equal offsets an insertion goes before a replacement or deletion starting there.
+void ApplyEdits(std::string& body, std::vector<Edit>& edits) {
+  if (edits.empty()) return;
+  std::stable_sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    return (a.end == a.begin) && (b.end != b.begin);
+  });
+  size_t size = body.size();
+  for (const Edit& edit : edits) size = size - (edit.end - edit.begin) + edit.text.size();
+  std::string out;
+  out.reserve(size + kPadding);
+  size_t pos = 0;
+  for (const Edit& edit : edits) {
+    out.append(body, pos, edit.begin - pos);
+    out += edit.text;
+    pos = edit.end;
+  }
+  out.append(body, pos, std::string::npos);
+  body.swap(out);
+}
+
+std::string FieldText(std::string_view key, std::string_view value_json) {
+  std::string text = JsonQuote(key);
+  text += ':';
+  text += value_json;
+  return text;
+}
+
+// An insertion appending `field_text` as the last field of the object that opens at `open` and
+// whose last field value ends at `last_value_end` (0 when the object is empty).
+Edit AppendField(size_t open, size_t last_value_end, std::string field_text) {
+  if (last_value_end == 0) return Edit{open + 1, open + 1, std::move(field_text)};
+  field_text.insert(field_text.begin(), ',');
+  return Edit{last_value_end, last_value_end, std::move(field_text)};
+}
+
+class PeekVisitor : public FieldVisitor {
+ public:
+  explicit PeekVisitor(const std::string& body) : body_(body) {}
+
+  bool WantChildren(std::string_view key) override {
+    if (key != kStreamOptions) return false;
+    pending_include_usage_ = false;
+    return true;
+  }
+  void OnChild(const FieldSpan& child) override {
+    if (child.key == kIncludeUsage) pending_include_usage_ = IsTrue(child);
+  }
+  void OnField(const FieldSpan& field) override {
+    if (field.key == kModel) {
+      has_model_ = field.type == od::json_type::string;
+      model_ = field;
+    } else if (field.key == kStream) {
+      stream_ = IsTrue(field);
+    } else if (field.key == kStreamOptions) {
+      include_usage_ = field.type == od::json_type::object && pending_include_usage_;
+    }
+  }
+
+  Result<RequestPeek> Finish() const {
+    RequestPeek peek;
+    peek.stream = stream_;
+    peek.include_usage = include_usage_;
+    peek.has_model = has_model_;
+    if (has_model_) {
+      // Validated already: only escapes need decoding.
+      std::string_view raw(body_.data() + model_.value_begin + 1,
+                           model_.value_end - model_.value_begin - 2);
+      if (!AppendUnescaped(peek.model, raw)) return ClientJsonError(simdjson::STRING_ERROR);
+    }
+    return peek;
+  }
+
+ private:
+  bool IsTrue(const FieldSpan& f) const {
+    return f.type == od::json_type::boolean && body_[f.value_begin] == 't';
+  }
+
+  const std::string& body_;
+  FieldSpan model_;
+  bool has_model_ = false;
+  bool stream_ = false;
+  bool include_usage_ = false;
+  bool pending_include_usage_ = false;
+};
+
+// Collects, for the named top-level key, the value span of every occurrence, plus the end of the
+// last top-level value (for appends).
+class KeyVisitor : public FieldVisitor {
+ public:
+  explicit KeyVisitor(std::string_view key) : key_(key) {}
+  void OnField(const FieldSpan& field) override {
+    last_value_end_ = field.value_end;
+    if (field.key == key_) spans_.push_back(field);
+  }
+  std::string_view key_;
+  std::vector<FieldSpan> spans_;  // keys are not kept valid; offsets only
+  size_t last_value_end_ = 0;
+};
+
+class IncludeUsageVisitor : public FieldVisitor {
+ public:
+  explicit IncludeUsageVisitor(const std::string& body) : body_(body) {}
+
+  bool WantChildren(std::string_view key) override {
+    if (key != kStreamOptions) return false;
+    child_edits_.clear();
+    child_has_include_usage_ = false;
+    child_last_value_end_ = 0;
+    return true;
+  }
+  void OnChild(const FieldSpan& child) override {
+    child_last_value_end_ = child.value_end;
+    if (child.key != kIncludeUsage) return;
+    child_has_include_usage_ = true;
+    if (!(child.type == od::json_type::boolean && body_[child.value_begin] == 't')) {
+      child_edits_.push_back(Edit{child.value_begin, child.value_end, "true"});
+    }
+  }
+  void OnField(const FieldSpan& field) override {
+    last_value_end_ = field.value_end;
+    if (field.key != kStreamOptions) return;
+    seen_ = true;
+    if (field.type == od::json_type::object) {
+      for (Edit& edit : child_edits_) edits_.push_back(std::move(edit));
+      child_edits_.clear();
+      if (!child_has_include_usage_) {
+        edits_.push_back(AppendField(field.value_begin, child_last_value_end_,
+                                     FieldText(kIncludeUsage, "true")));
+      }
+    } else if (field.type == od::json_type::null) {
+      edits_.push_back(Edit{field.value_begin, field.value_end, "{\"include_usage\":true}"});
+    } else {
+      bad_type_ = true;
+    }
+  }
+
+  const std::string& body_;
+  std::vector<Edit> edits_;
+  std::vector<Edit> child_edits_;
+  bool child_has_include_usage_ = false;
+  size_t child_last_value_end_ = 0;
+  size_t last_value_end_ = 0;
+  bool seen_ = false;
+  bool bad_type_ = false;
+};
+
+class MutationVisitor : public FieldVisitor {
+ public:
+  struct Field {
+    size_t key_begin;
+    size_t value_begin;
+    size_t value_end;
+    bool removed;
+    int set_index;  // index into mutation.set of the winning set for this key, or -1
+  };
+
+  explicit MutationVisitor(const config::BodyMutation& mutation) : mutation_(mutation) {}
+
+  void OnField(const FieldSpan& field) override {
+    Field f{field.key_begin, field.value_begin, field.value_end, false, -1};
+    for (const std::string& name : mutation_.remove) {
+      if (!name.empty() && name == field.key) f.removed = true;
+    }
+    if (!f.removed) f.set_index = LastSetIndex(field.key);
+    fields_.push_back(f);
+  }
+
+  int LastSetIndex(std::string_view key) const {
+    for (size_t i = mutation_.set.size(); i-- > 0;) {
+      if (!mutation_.set[i].first.empty() && mutation_.set[i].first == key) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  const config::BodyMutation& mutation_;
+  std::vector<Field> fields_;
+};
+
+}  // namespace
+
+Result<RequestPeek> PeekRequest(std::string& body) {
+  PeekVisitor visitor(body);
+  auto top = Walk(body, visitor);
+  if (!top.ok()) return top.take_error();
+  return visitor.Finish();
+}
+
+Result<void> SpliceModel(std::string& body, std::string_view new_model) {
+  KeyVisitor visitor(kModel);
+  auto top = Walk(body, visitor);
+  if (!top.ok()) return top.take_error();
+  std::string quoted = JsonQuote(new_model);
+  std::vector<Edit> edits;
+  for (const FieldSpan& span : visitor.spans_) {
+    edits.push_back(Edit{span.value_begin, span.value_end, quoted});
+  }
+  if (edits.empty()) {
+    edits.push_back(AppendField(top->open, visitor.last_value_end_, FieldText(kModel, quoted)));
+  }
+  ApplyEdits(body, edits);
+  return Ok();
+}
+
+Result<void> EnsureIncludeUsage(std::string& body) {
+  IncludeUsageVisitor visitor(body);
+  auto top = Walk(body, visitor);
+  if (!top.ok()) return top.take_error();
+  if (visitor.bad_type_) {
+    return Error(ErrorKind::kInvalidArgument, "stream_options must be an object",
+                 ErrorSource::kClient);
+  }
+  if (!visitor.seen_) {
+    visitor.edits_.push_back(AppendField(top->open, visitor.last_value_end_,
+                                         FieldText(kStreamOptions, "{\"include_usage\":true}")));
+  }
+  ApplyEdits(body, visitor.edits_);
+  return Ok();
+}
+
+Result<void> ApplyBodyMutation(std::string& body, const config::BodyMutation& mutation) {
+  if (mutation.empty()) return Ok();
+  MutationVisitor visitor(mutation);
+  auto top = Walk(body, visitor);
+  if (!top.ok()) return top.take_error();
+  const auto& fields = visitor.fields_;
+  const size_t n = fields.size();
+  std::vector<Edit> edits;
+
+  // Removals, one deletion per run of removed fields. A run followed by a kept field loses its
+  // keys, values and the separators up to that field's key; a run reaching the end of the object
+  // loses the separator before it instead, so no trailing comma is left.
+  size_t last_kept = n;  // index of the last field not removed; n when none
+  for (size_t i = 0; i < n; ++i) {
+    if (!fields[i].removed) last_kept = i;
+  }
+  for (size_t i = 0; i < n;) {
+    if (!fields[i].removed) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j + 1 < n && fields[j + 1].removed) ++j;
+    if (j + 1 < n) {
+      edits.push_back(Edit{fields[i].key_begin, fields[j + 1].key_begin, {}});
+    } else if (i > 0) {
+      edits.push_back(Edit{fields[i - 1].value_end, fields[j].value_end, {}});
+    } else {
+      edits.push_back(Edit{fields[0].key_begin, fields[j].value_end, {}});
+    }
+    i = j + 1;
+  }
+
+  // Sets: replace every kept occurrence; append keys that have none, in the order of their first
+  // set, with the value of their last set.
+  std::vector<bool> present(mutation.set.size(), false);
+  for (const auto& field : fields) {
+    if (field.set_index < 0) continue;
+    present[field.set_index] = true;
+    edits.push_back(Edit{field.value_begin, field.value_end, mutation.set[field.set_index].second});
+  }
+  std::string appended;
+  for (size_t i = 0; i < mutation.set.size(); ++i) {
+    const std::string& key = mutation.set[i].first;
+    if (key.empty()) continue;
+    int winner = visitor.LastSetIndex(key);
+    if (present[winner]) continue;
+    bool first_of_key = true;
+    for (size_t k = 0; k < i; ++k) first_of_key &= mutation.set[k].first != key;
+    if (!first_of_key) continue;
+    if (!appended.empty()) appended += ',';
+    appended += FieldText(key, mutation.set[winner].second);
+  }
+  if (!appended.empty()) {
+    size_t last_end = last_kept < n ? fields[last_kept].value_end : 0;
+    edits.push_back(AppendField(top->open, last_end, std::move(appended)));
+  }
+  ApplyEdits(body, edits);
+  return Ok();
+}
+
+}  // namespace sluice::json
