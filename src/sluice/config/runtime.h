@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,8 @@ enum class SchemaName {
   kGCPAnthropic,
   kCohere,
 };
-std::string_view SchemaNameString(SchemaName name);
+std::string_view SchemaNameString(SchemaName name);  // the API spelling, e.g. "AWSBedrock"
+std::optional<SchemaName> ParseSchemaName(std::string_view name);  // exact, case-sensitive
 
 struct Schema {
   SchemaName name = SchemaName::kOpenAI;
@@ -78,6 +80,9 @@ struct UpstreamAuth {
   std::string header_name;   // lower-case: "authorization", "x-api-key", "api-key"
   std::string header_value;  // secret: never logged, redacted in config_dump
   std::string policy_name;   // "ns/name" of the BackendSecurityPolicy, for diagnostics
+  // Set when the attached policy has a type Sluice loads but does not apply yet (AWSCredentials,
+  // GCPCredentials, AzureCredentials); `type` is then kNone and a warning was logged at load.
+  std::string unsupported_type;
 };
 
 // An AIServiceBackend joined with its Backend, TLS policy and security policy.
@@ -123,7 +128,9 @@ struct Rule {
   std::string name;  // rules[].name, or "rule/<index>" when unnamed
   std::vector<RouteMatch> matches;
   std::vector<RuleBackendRef> backend_refs;
-  std::chrono::milliseconds request_timeout{60000};
+  std::chrono::milliseconds request_timeout{60000};  // rules[].timeouts.request; 0 = no limit
+  // rules[].streamIdleTimeout: longest wait for the next upstream byte; 0 = none.
+  std::chrono::milliseconds stream_idle_timeout{0};
   std::string models_owned_by = "Envoy AI Gateway";
   int64_t models_created_at = 0;  // unix seconds; the file's load time when not given
 };
@@ -136,6 +143,9 @@ enum class CostType {
   kCacheCreationInputToken,
   kReasoningToken,
 };
+
+std::string_view CostTypeString(CostType type);  // the API spelling, e.g. "InputToken"
+std::optional<CostType> ParseCostType(std::string_view type);  // exact; "CEL" is not a CostType
 
 struct Cost {
   std::string metadata_key;
@@ -162,6 +172,7 @@ struct RuntimeConfig {
   std::vector<Route> routes;
   std::vector<Cost> global_costs;  // GatewayConfig.spec.globalLLMRequestCosts
   std::vector<std::string> source_files;
+  int64_t load_time = 0;  // unix seconds when the snapshot was compiled
 };
 
 }  // namespace sluice::config

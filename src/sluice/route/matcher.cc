@@ -1,0 +1,168 @@
+#include "sluice/route/matcher.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <set>
+
+#include "sluice/core/strings.h"
+
+namespace sluice::route {
+
+namespace {
+
+constexpr std::string_view kModelHeader = "x-ai-eg-model";
+
+// Gateway API hostname wildcard: "*.example.com" matches "a.example.com" but neither
+// "example.com" nor "a.b.example.com" (the wildcard stands for exactly one label).
+bool WildcardMatches(std::string_view pattern, std::string_view host) {
+  if (!pattern.starts_with("*.")) return false;
+  const std::string_view suffix = pattern.substr(1);  // ".example.com"
+  if (host.size() <= suffix.size() || !host.ends_with(suffix)) return false;
+  const std::string_view label = host.substr(0, host.size() - suffix.size());
+  return label.find('.') == std::string_view::npos;
+}
+
+bool HostMatches(const config::Route& route, std::string_view host) {
+  if (route.hostnames.empty()) return true;
+  for (const std::string& h : route.hostnames) {
+    if (h == host || WildcardMatches(h, host)) return true;
+  }
+  return false;
+}
+
+bool HeaderMatches(const config::HeaderMatch& m, const HeaderLookup& headers) {
+  const std::optional<std::string_view> value = headers.Get(m.name);
+  if (!value.has_value()) return false;
+  if (m.type == config::MatchType::kExact) return *value == m.value;
+  return m.regex != nullptr && RE2::FullMatch(*value, *m.regex);
+}
+
+bool RuleMatches(const config::Rule& rule, const HeaderLookup& headers) {
+  if (rule.matches.empty()) return true;
+  for (const config::RouteMatch& match : rule.matches) {
+    if (std::all_of(match.headers.begin(), match.headers.end(),
+                    [&](const config::HeaderMatch& h) { return HeaderMatches(h, headers); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string NormalizeHost(std::string_view host) {
+  host = TrimWhitespace(host);
+  if (host.starts_with('[')) {
+    const size_t close = host.find(']');
+    if (close != std::string_view::npos) return AsciiLower(host.substr(1, close - 1));
+  } else if (const size_t colon = host.find(':');
+             colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  std::string out = AsciiLower(host);
+  if (out.ends_with('.')) out.pop_back();  // "example.com." is the same name
+  return out;
+}
+
+std::optional<Match> MatchRoute(const config::RuntimeConfig& cfg, std::string_view host,
+                                const HeaderLookup& headers) {
+  const std::string normalized = NormalizeHost(host);
+  for (const config::Route& route : cfg.routes) {
+    if (!HostMatches(route, normalized)) continue;
+    for (const config::Rule& rule : route.rules) {
+      if (RuleMatches(rule, headers)) return Match{&route, &rule};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> PickBackend(const config::Rule& rule, uint64_t random,
+                                  std::span<const size_t> excluded) {
+  const auto& refs = rule.backend_refs;
+  auto is_excluded = [&](size_t i) {
+    return std::find(excluded.begin(), excluded.end(), i) != excluded.end();
+  };
+  bool any_weight = false;
+  bool any_left = false;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (is_excluded(i)) continue;
+    any_left = true;
+    any_weight = any_weight || refs[i].weight > 0;
+  }
+  if (!any_left) return std::nullopt;
+  // Weight 0 means "do not send traffic here" unless nothing else is left.
+  auto eligible = [&](size_t i) { return !is_excluded(i) && (!any_weight || refs[i].weight > 0); };
+  uint32_t best_priority = UINT32_MAX;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (eligible(i)) best_priority = std::min(best_priority, refs[i].priority);
+  }
+  uint64_t total = 0;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (eligible(i) && refs[i].priority == best_priority) total += any_weight ? refs[i].weight : 1;
+  }
+  uint64_t point = random % total;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (!eligible(i) || refs[i].priority != best_priority) continue;
+    const uint64_t w = any_weight ? refs[i].weight : 1;
+    if (point < w) return i;
+    point -= w;
+  }
+  return std::nullopt;  // unreachable: point < total
+}
+
+std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view host) {
+  const std::string normalized = NormalizeHost(host);
+  const bool any_scoped = std::any_of(cfg.routes.begin(), cfg.routes.end(),
+                                      [](const config::Route& r) { return !r.hostnames.empty(); });
+  // Which declared hostname the request falls under: the exact one, else the longest matching
+  // wildcard. Unmatched hosts only see routes without hostnames.
+  std::string chosen;
+  if (any_scoped && !normalized.empty()) {
+    for (const config::Route& route : cfg.routes) {
+      for (const std::string& h : route.hostnames) {
+        if (h == normalized) chosen = h;
+      }
+    }
+    if (chosen.empty()) {
+      for (const config::Route& route : cfg.routes) {
+        for (const std::string& h : route.hostnames) {
+          if (WildcardMatches(h, normalized) && h.size() > chosen.size()) chosen = h;
+        }
+      }
+    }
+  }
+  auto include = [&](const config::Route& route) {
+    if (!any_scoped || normalized.empty() || route.hostnames.empty()) return true;
+    return !chosen.empty() &&
+           std::find(route.hostnames.begin(), route.hostnames.end(), chosen) !=
+               route.hostnames.end();
+  };
+  std::string out = R"({"object":"list","data":[)";
+  std::set<std::string_view> seen;
+  bool first = true;
+  for (const config::Route& route : cfg.routes) {
+    if (!include(route)) continue;
+    for (const config::Rule& rule : route.rules) {
+      for (const config::RouteMatch& match : rule.matches) {
+        for (const config::HeaderMatch& h : match.headers) {
+          if (h.type != config::MatchType::kExact || h.name != kModelHeader) continue;
+          if (!seen.insert(h.value).second) continue;
+          if (!first) out += ',';
+          first = false;
+          out += R"({"id":)";
+          out += JsonQuote(h.value);
+          out += R"(,"object":"model","created":)";
+          out += std::to_string(rule.models_created_at);
+          out += R"(,"owned_by":)";
+          out += JsonQuote(rule.models_owned_by);
+          out += '}';
+        }
+      }
+    }
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace sluice::route
