@@ -1,0 +1,292 @@
+#include "sluice/limit/usage.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+namespace sluice::limit {
+namespace {
+
+std::string ReadTestdata(const std::string& name) {
+  std::ifstream in(std::string(SLUICE_TESTDATA_DIR) + "/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  EXPECT_FALSE(s.empty()) << name;
+  return s;
+}
+
+TokenUsage MakeUsage(std::optional<uint64_t> input, std::optional<uint64_t> output,
+                     std::optional<uint64_t> total, std::optional<uint64_t> cached,
+                     std::optional<uint64_t> cache_creation, std::optional<uint64_t> reasoning) {
+  TokenUsage u;
+  u.input = input;
+  u.output = output;
+  u.total = total;
+  u.cached_input = cached;
+  u.cache_creation_input = cache_creation;
+  u.reasoning = reasoning;
+  return u;
+}
+
+void PrintTo(const TokenUsage& u, std::ostream* os) {
+  auto f = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : "unset"; };
+  *os << "{in=" << f(u.input) << " out=" << f(u.output) << " total=" << f(u.total)
+      << " cached=" << f(u.cached_input) << " creation=" << f(u.cache_creation_input)
+      << " reasoning=" << f(u.reasoning) << "}";
+}
+
+ResponseInfo Read(std::string_view body) {
+  auto info = ReadOpenAIResponse(body);
+  EXPECT_TRUE(info.ok()) << body << " -> " << info.error().message();
+  return info.ok() ? *info : ResponseInfo{};
+}
+
+constexpr std::nullopt_t kUnset = std::nullopt;
+
+// ---------------------------------------------------------------------------------------------
+// Non-streaming responses
+
+// OpenAI API reference, "The chat completion object".
+TEST(ReadOpenAIResponseTest, ChatCompletionObject) {
+  ResponseInfo info = Read(ReadTestdata("openai_chat_completion.json"));
+  EXPECT_EQ(info.model, "gpt-4o-2024-08-06");
+  EXPECT_EQ(info.usage, MakeUsage(1117, 46, 1163, 0, kUnset, 0));
+}
+
+TEST(ReadOpenAIResponseTest, CachedAndReasoningTokens) {
+  ResponseInfo info = Read(ReadTestdata("openai_chat_completion_cached.json"));
+  EXPECT_EQ(info.model, "o3-mini-2025-01-31");
+  EXPECT_EQ(info.usage, MakeUsage(2006, 300, 2306, 1920, kUnset, 256));
+}
+
+// OpenAI API reference, "Create embeddings" response: prompt_tokens and total_tokens only.
+TEST(ReadOpenAIResponseTest, Embeddings) {
+  ResponseInfo info = Read(ReadTestdata("openai_embeddings.json"));
+  EXPECT_EQ(info.model, "text-embedding-ada-002");
+  EXPECT_EQ(info.usage, MakeUsage(8, kUnset, 8, kUnset, kUnset, kUnset));
+}
+
+TEST(ReadOpenAIResponseTest, InPlaceOverload) {
+  std::string body = ReadTestdata("openai_chat_completion.json");
+  std::string copy = body;
+  auto info = ReadOpenAIResponse(body);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->usage.total, 1163u);
+  EXPECT_EQ(body, copy);
+}
+
+// The reference gateway reads prompt_tokens_details.cache_creation_tokens (non-standard; sent by
+// some OpenAI-compatible providers).
+TEST(ReadOpenAIResponseTest, CacheCreationTokens) {
+  ResponseInfo info = Read(
+      R"({"model":"m","usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,)"
+      R"("prompt_tokens_details":{"cached_tokens":40,"cache_creation_tokens":60}}})");
+  EXPECT_EQ(info.usage, MakeUsage(100, 5, 105, 40, 60, kUnset));
+}
+
+TEST(ReadOpenAIResponseTest, AbsentOrNullUsage) {
+  EXPECT_EQ(Read(R"({"model":"m"})").usage, TokenUsage{});
+  EXPECT_EQ(Read(R"({"model":"m","usage":null})").usage, TokenUsage{});
+  EXPECT_EQ(Read(R"({"usage":{}})").usage, TokenUsage{});
+  EXPECT_EQ(Read(R"({"usage":{"prompt_tokens_details":null,"completion_tokens_details":null}})")
+                .usage,
+            TokenUsage{});
+  EXPECT_EQ(Read("{}").model, "");
+}
+
+TEST(ReadOpenAIResponseTest, OnlyNonNegativeIntegersCount) {
+  ResponseInfo info = Read(
+      R"({"usage":{"prompt_tokens":null,"completion_tokens":-1,"total_tokens":1.5,)"
+      R"("prompt_tokens_details":{"cached_tokens":"3","cache_creation_tokens":1e3},)"
+      R"("completion_tokens_details":{"reasoning_tokens":18446744073709551616}}})");
+  EXPECT_EQ(info.usage, TokenUsage{});
+  info = Read(R"({"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":0}})");
+  EXPECT_EQ(info.usage, MakeUsage(UINT64_MAX, 0, kUnset, kUnset, kUnset, kUnset));
+}
+
+TEST(ReadOpenAIResponseTest, OnlyTopLevelModelAndUsage) {
+  ResponseInfo info = Read(
+      R"({"choices":[{"message":{"model":"inner","usage":{"prompt_tokens":1}}}],)"
+      R"("metadata":{"usage":{"prompt_tokens":2}},"model":"outer"})");
+  EXPECT_EQ(info.model, "outer");
+  EXPECT_EQ(info.usage, TokenUsage{});
+}
+
+TEST(ReadOpenAIResponseTest, EscapedKeysAndModel) {
+  ResponseInfo info = Read(R"({"mod\u0065l":"gpt-4o\/x \u00e9","usage":{"prompt_tok\u0065ns":3}})");
+  EXPECT_EQ(info.model, "gpt-4o/x \xC3\xA9");
+  EXPECT_EQ(info.usage.input, 3u);
+  EXPECT_EQ(Read(R"({"Model":"x","Usage":{"prompt_tokens":3}})"), ResponseInfo{});
+}
+
+TEST(ReadOpenAIResponseTest, DuplicatesLastWins) {
+  ResponseInfo info = Read(
+      R"({"model":"a","usage":{"prompt_tokens":1,"completion_tokens":2},"model":"b",)"
+      R"("usage":{"prompt_tokens":3}})");
+  EXPECT_EQ(info.model, "b");
+  EXPECT_EQ(info.usage, MakeUsage(3, kUnset, kUnset, kUnset, kUnset, kUnset));
+  EXPECT_EQ(Read(R"({"usage":{"prompt_tokens":1},"usage":null})").usage, TokenUsage{});
+}
+
+TEST(ReadOpenAIResponseTest, NotAnObjectIsAnUpstreamProtocolError) {
+  for (std::string_view body : {"", "[]", "\"text\"", "upstream connect error or disconnect",
+                                R"({"usage":{"prompt_tokens":1)", R"({"usage" 1})"}) {
+    auto info = ReadOpenAIResponse(body);
+    ASSERT_FALSE(info.ok()) << body;
+    EXPECT_EQ(info.error().kind(), ErrorKind::kProtocol) << body;
+    EXPECT_EQ(info.error().source(), ErrorSource::kUpstream) << body;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+
+struct StreamOutcome {
+  ResponseInfo info;
+  bool has_usage = false;
+  bool done = false;
+  uint64_t chunks = 0;
+  uint64_t malformed = 0;
+  uint64_t comments = 0;
+  bool failed = false;
+  bool operator==(const StreamOutcome&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const StreamOutcome& o) {
+  os << "model=" << o.info.model << " usage=";
+  PrintTo(o.info.usage, &os);
+  return os << " has_usage=" << o.has_usage << " done=" << o.done << " chunks=" << o.chunks
+            << " malformed=" << o.malformed << " comments=" << o.comments << " failed=" << o.failed;
+}
+
+// Feeds each chunk from its own buffer, scribbled over after Feed returns, and checks the bytes
+// given to Feed are never modified.
+StreamOutcome FeedStream(const std::vector<std::string_view>& chunks,
+                         size_t max = codec::SseParser::kDefaultMaxEventBytes) {
+  OpenAIStreamUsage usage(max);
+  for (std::string_view chunk : chunks) {
+    std::string buffer(chunk);
+    usage.Feed(buffer);
+    EXPECT_EQ(buffer, chunk);
+    std::fill(buffer.begin(), buffer.end(), 'X');
+  }
+  return StreamOutcome{usage.info(),   usage.has_usage(),          usage.done(),
+                       usage.chunks(), usage.malformed_chunks(),   usage.sse().comments(),
+                       usage.stream_error().has_value()};
+}
+
+void ExpectAllSplits(std::string_view input, const StreamOutcome& expected,
+                     size_t max = codec::SseParser::kDefaultMaxEventBytes) {
+  EXPECT_EQ(FeedStream({input}, max), expected) << "whole input";
+  for (size_t i = 0; i <= input.size(); ++i) {
+    ASSERT_EQ(FeedStream({input.substr(0, i), input.substr(i)}, max), expected)
+        << "split at " << i;
+  }
+  if (input.size() <= 160) {
+    for (size_t i = 0; i <= input.size(); ++i) {
+      for (size_t j = i; j <= input.size(); ++j) {
+        ASSERT_EQ(FeedStream({input.substr(0, i), input.substr(i, j - i), input.substr(j)}, max),
+                  expected)
+            << "split at " << i << " and " << j;
+      }
+    }
+  }
+  std::vector<std::string_view> bytes;
+  for (size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
+  EXPECT_EQ(FeedStream(bytes, max), expected) << "byte by byte";
+}
+
+// OpenAI API reference, "The chat completion chunk object" with stream_options.include_usage:
+// "usage": null on every chunk, then "choices": [] with the usage, then [DONE].
+TEST(OpenAIStreamUsageTest, IncludeUsageStream) {
+  StreamOutcome expected;
+  expected.info.model = "gpt-4o-mini-2024-07-18";
+  expected.info.usage = MakeUsage(18, 5, 23, 0, kUnset, 0);
+  expected.has_usage = true;
+  expected.done = true;
+  expected.chunks = 5;
+  ExpectAllSplits(ReadTestdata("openai_chat_stream_usage.sse"), expected);
+}
+
+TEST(OpenAIStreamUsageTest, CrlfKeepAliveStreamWithCachedAndReasoningTokens) {
+  StreamOutcome expected;
+  expected.info.model = "gpt-4o-mini-2024-07-18";
+  expected.info.usage = MakeUsage(2006, 300, 2306, 1920, kUnset, 256);
+  expected.has_usage = true;
+  expected.done = true;
+  expected.chunks = 5;
+  expected.comments = 2;
+  ExpectAllSplits(ReadTestdata("openai_chat_stream_crlf_keepalive.sse"), expected);
+}
+
+TEST(OpenAIStreamUsageTest, StreamWithoutUsage) {
+  StreamOutcome expected;
+  expected.info.model = "gpt-4o-mini";
+  expected.done = true;
+  expected.chunks = 3;
+  ExpectAllSplits(ReadTestdata("openai_chat_stream_no_usage.sse"), expected);
+}
+
+// Some OpenAI-compatible servers (vLLM's continuous usage stats) send usage on every chunk: the
+// last non-null one wins; a later "usage": null does not erase it. The model is the last chunk's.
+TEST(OpenAIStreamUsageTest, LastNonNullUsageWins) {
+  StreamOutcome expected;
+  expected.info.model = "m2";
+  expected.info.usage = MakeUsage(7, 2, 9, kUnset, kUnset, kUnset);
+  expected.has_usage = true;
+  expected.chunks = 3;
+  ExpectAllSplits(
+      "data: {\"model\":\"m1\",\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":1}}\n\n"
+      "data: {\"model\":\"m2\",\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,"
+      "\"total_tokens\":9}}\n\n"
+      "data: {\"usage\":null}\n\n",
+      expected);
+}
+
+TEST(OpenAIStreamUsageTest, MalformedChunksAreCountedNotFatal) {
+  StreamOutcome expected;
+  expected.info.model = "m";
+  expected.info.usage = MakeUsage(1, 1, 2, kUnset, kUnset, kUnset);
+  expected.has_usage = true;
+  expected.done = true;
+  expected.chunks = 2;
+  expected.malformed = 3;
+  ExpectAllSplits(
+      "data: {\"model\":\"m\"\n\n"  // truncated JSON
+      "data: not json\n\n"
+      "data: [1,2]\n\n"
+      "data: {\"model\":\"m\"}\n\n"
+      "data: {\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}\n\n"
+      "data: [DONE]\n\n",
+      expected);
+}
+
+// Framing failure (an event above the limit) stops parsing but keeps what was read.
+TEST(OpenAIStreamUsageTest, OversizedEventStopsParsing) {
+  StreamOutcome expected;
+  expected.info.model = "m";
+  expected.chunks = 1;
+  expected.failed = true;
+  ExpectAllSplits("data: {\"model\":\"m\"}\n\ndata: {\"model\":\"" + std::string(40, 'x') +
+                      "\"}\n\ndata: {\"model\":\"after\"}\n\n",
+                  expected, 32);
+}
+
+TEST(OpenAIStreamUsageTest, TruncatedStreamKeepsEarlierUsage) {
+  OpenAIStreamUsage usage;
+  usage.Feed(
+      "data: {\"model\":\"m\",\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":0}}\n\n"
+      "data: {\"model\":\"m\",\"choi");
+  EXPECT_TRUE(usage.has_usage());
+  EXPECT_EQ(usage.info().usage.input, 4u);
+  EXPECT_FALSE(usage.done());
+  EXPECT_TRUE(usage.sse().mid_event());
+}
+
+}  // namespace
+}  // namespace sluice::limit
