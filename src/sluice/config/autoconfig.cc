@@ -50,9 +50,8 @@ std::string Quote(std::string_view s) {
 
 Result<ParsedUrl> ParseBaseUrl(std::string_view variable, std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    return Error(ErrorKind::kInvalidArgument,
-                 "invalid " + std::string(variable) + " \"" + std::string(text) + "\": " +
-                     std::string(why));
+    return Error(ErrorKind::kInvalidArgument, "invalid " + std::string(variable) + " \"" +
+                                                  std::string(text) + "\": " + std::string(why));
   };
   const auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return invalid(parsed.error().message());
@@ -106,7 +105,7 @@ struct Provider {
   std::string policy_field;  // its sub-field
   std::string org_id;
   std::string project_id;
-  std::string source;        // for the header comment
+  std::string source;  // for the header comment
   ParsedUrl url;
 };
 
@@ -143,7 +142,8 @@ spec:
               name: x-ai-eg-model
               value: .*
       backendRefs:
-        - name: )" + p.backend + R"(
+        - name: )" +
+       p.backend + R"(
           namespace: default
       timeouts:
         request: 120s
@@ -158,7 +158,8 @@ spec:
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: Backend
 metadata:
-  name: )" + p.backend + R"(
+  name: )" +
+       p.backend + R"(
   namespace: default
 spec:
   endpoints:
@@ -173,15 +174,18 @@ spec:
 apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: AIServiceBackend
 metadata:
-  name: )" + p.backend + R"(
+  name: )" +
+       p.backend + R"(
   namespace: default
 spec:
   schema:
-    name: )" + p.schema + "\n";
+    name: )" +
+       p.schema + "\n";
   if (!p.version.empty()) y += "    version: " + Quote(p.version) + "\n";
   if (!p.url.prefix.empty()) y += "    prefix: " + Quote(p.url.prefix) + "\n";
   y += R"(  backendRef:
-    name: )" + p.backend + R"(
+    name: )" +
+       p.backend + R"(
     kind: Backend
     group: gateway.envoyproxy.io
     namespace: default
@@ -200,42 +204,52 @@ spec:
 apiVersion: gateway.networking.k8s.io/v1
 kind: BackendTLSPolicy
 metadata:
-  name: )" + p.backend + R"(-tls
+  name: )" +
+         p.backend + R"(-tls
   namespace: default
 spec:
   targetRefs:
     - group: gateway.envoyproxy.io
       kind: Backend
-      name: )" + p.backend + R"(
+      name: )" +
+         p.backend + R"(
   validation:
     wellKnownCACertificates: System
-    hostname: )" + Quote(p.url.host) + "\n";
+    hostname: )" +
+         Quote(p.url.host) + "\n";
   }
   // The key stays out of the text: the Secret names its variable, read when the YAML is loaded.
   y += R"(---
 apiVersion: v1
 kind: Secret
 metadata:
-  name: )" + p.secret + R"(
+  name: )" +
+       p.secret + R"(
   namespace: default
   annotations:
-    substitution.aigw.run/env/apiKey: )" + p.key_variable + R"(
+    substitution.aigw.run/env/apiKey: )" +
+       p.key_variable + R"(
 type: Opaque
 ---
 apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: BackendSecurityPolicy
 metadata:
-  name: )" + p.secret + R"(
+  name: )" +
+       p.secret + R"(
   namespace: default
 spec:
   targetRefs:
     - group: aigateway.envoyproxy.io
       kind: AIServiceBackend
-      name: )" + p.backend + R"(
-  type: )" + p.policy_type + R"(
-  )" + p.policy_field + R"(:
+      name: )" +
+       p.backend + R"(
+  type: )" +
+       p.policy_type + R"(
+  )" + p.policy_field +
+       R"(:
     secretRef:
-      name: )" + p.secret + "\n";
+      name: )" +
+       p.secret + "\n";
   return y;
 }
 
@@ -243,9 +257,7 @@ spec:
 
 Result<std::optional<std::string>> AutoConfig(const GetEnv& env) {
   // aigw treats an empty variable like an unset one.
-  auto get = [&](std::string_view name) -> std::string {
-    return env(name).value_or("");
-  };
+  auto get = [&](std::string_view name) -> std::string { return env(name).value_or(""); };
   Provider p;
   std::string base_url;
   std::string url_variable;

@@ -108,9 +108,8 @@ TEST(AutoConfig, OpenAIDefaults) {
 }
 
 TEST(AutoConfig, OpenAIOrganizationAndProjectHeaders) {
-  const auto c = Generate({{"OPENAI_API_KEY", "sk"},
-                           {"OPENAI_ORG_ID", "org-123"},
-                           {"OPENAI_PROJECT_ID", "proj_456"}});
+  const auto c = Generate(
+      {{"OPENAI_API_KEY", "sk"}, {"OPENAI_ORG_ID", "org-123"}, {"OPENAI_PROJECT_ID", "proj_456"}});
   ASSERT_NE(c, nullptr);
   using Pairs = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(OnlyBackend(*c).header_mutation.set,
@@ -118,8 +117,8 @@ TEST(AutoConfig, OpenAIOrganizationAndProjectHeaders) {
 }
 
 TEST(AutoConfig, LocalHttpBaseUrlWithIpLiteral) {
-  const auto c = Generate({{"OPENAI_API_KEY", "unused"},
-                           {"OPENAI_BASE_URL", "http://127.0.0.1:8080/v1"}});
+  const auto c =
+      Generate({{"OPENAI_API_KEY", "unused"}, {"OPENAI_BASE_URL", "http://127.0.0.1:8080/v1"}});
   ASSERT_NE(c, nullptr);
   const Backend& b = OnlyBackend(*c);
   ASSERT_THAT(b.endpoints, SizeIs(1));

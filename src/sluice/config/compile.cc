@@ -138,9 +138,9 @@ class Compiler {
       }
       if (!used_configs.insert(gc->origin.Key()).second) continue;
       for (const Cost& cost : gc->global_costs) {
-        const bool seen = std::any_of(
-            config.global_costs.begin(), config.global_costs.end(),
-            [&](const Cost& c) { return c.metadata_key == cost.metadata_key; });
+        const bool seen =
+            std::any_of(config.global_costs.begin(), config.global_costs.end(),
+                        [&](const Cost& c) { return c.metadata_key == cost.metadata_key; });
         if (!seen) config.global_costs.push_back(cost);
       }
     }
@@ -257,7 +257,8 @@ class Compiler {
         const std::string key = target.ns + "/" + target.name;
         const std::string path = "spec.targetRefs[" + std::to_string(i) + "]";
         if (Find(backends_, target.ns, target.name) == nullptr) {
-          Warn(diag_, p.origin, path, "Backend " + key + " not found; the policy applies to nothing");
+          Warn(diag_, p.origin, path,
+               "Backend " + key + " not found; the policy applies to nothing");
           continue;
         }
         auto [it, inserted] = policy_of_backend.emplace(key, &p);
@@ -310,8 +311,7 @@ class Compiler {
       out->backend_ref = ref.ns + "/" + ref.name;
       const model::Backend* backend = Find(backends_, ref.ns, ref.name);
       if (backend == nullptr) {
-        Error(diag_, asb.origin, "spec.backendRef",
-              "Backend " + out->backend_ref + " not found");
+        Error(diag_, asb.origin, "spec.backendRef", "Backend " + out->backend_ref + " not found");
       } else {
         out->endpoints = backend->endpoints;
         out->tls = tls_by_backend_[backend->origin.Key()];
@@ -400,10 +400,10 @@ class Compiler {
   std::map<std::string, const model::AIGatewayRoute*> routes_;
   std::map<std::string, const model::BackendSecurityPolicy*> policies_;
   std::map<std::string, const model::GatewayConfig*> gateway_configs_;
-  std::map<std::string, UpstreamAuth> resolved_auth_;                    // policy key → auth
+  std::map<std::string, UpstreamAuth> resolved_auth_;  // policy key → auth
   std::map<std::string, const model::BackendSecurityPolicy*> policy_of_backend_;  // ASB key
-  std::map<std::string, UpstreamTls> tls_by_backend_;                    // Backend key → TLS
-  std::map<std::string, std::shared_ptr<Backend>> compiled_backends_;    // ASB key
+  std::map<std::string, UpstreamTls> tls_by_backend_;                  // Backend key → TLS
+  std::map<std::string, std::shared_ptr<Backend>> compiled_backends_;  // ASB key
 };
 
 }  // namespace

@@ -19,13 +19,13 @@ constexpr std::string_view kRedacted = "[REDACTED]";
 // Header names whose values are credentials when they appear in a header mutation; the same
 // families the reference redacts in its debug logs (reference §4), plus the obvious words.
 bool IsSecretHeader(std::string_view lower_name) {
-  static constexpr std::string_view kExact[] = {"authorization", "proxy-authorization",
-                                                "x-api-key", "api-key", "cookie"};
+  static constexpr std::string_view kExact[] = {"authorization", "proxy-authorization", "x-api-key",
+                                                "api-key", "cookie"};
   for (std::string_view name : kExact) {
     if (lower_name == name) return true;
   }
-  static constexpr std::string_view kWords[] = {"key", "token", "secret", "password",
-                                                "credential", "x-aigw-"};
+  static constexpr std::string_view kWords[] = {"key",      "token",      "secret",
+                                                "password", "credential", "x-aigw-"};
   for (std::string_view word : kWords) {
     if (lower_name.find(word) != std::string_view::npos) return true;
   }
@@ -45,7 +45,8 @@ json::object DumpHeaderMutation(const HeaderMutation& m) {
 
 json::object DumpBodyMutation(const BodyMutation& m) {
   json::array set;
-  for (const auto& [path, value] : m.set) set.push_back(json::object{{"path", path}, {"value", value}});
+  for (const auto& [path, value] : m.set)
+    set.push_back(json::object{{"path", path}, {"value", value}});
   json::array remove;
   for (const std::string& name : m.remove) remove.push_back(json::string(name));
   return json::object{{"set", std::move(set)}, {"remove", std::move(remove)}};
@@ -125,10 +126,10 @@ std::string DumpJson(const RuntimeConfig& config) {
       for (const RouteMatch& m : rule.matches) {
         json::array headers;
         for (const HeaderMatch& h : m.headers) {
-          headers.push_back(json::object{
-              {"name", h.name},
-              {"type", h.type == MatchType::kExact ? "Exact" : "RegularExpression"},
-              {"value", h.value}});
+          headers.push_back(
+              json::object{{"name", h.name},
+                           {"type", h.type == MatchType::kExact ? "Exact" : "RegularExpression"},
+                           {"value", h.value}});
         }
         matches.push_back(json::object{{"headers", std::move(headers)}});
       }

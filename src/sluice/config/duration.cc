@@ -100,7 +100,8 @@ std::optional<int64_t> ParseRfc3339(std::string_view t) {
     return std::nullopt;
   }
   if (i != t.size()) return std::nullopt;
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
 }
 

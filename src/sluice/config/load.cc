@@ -36,8 +36,7 @@ struct Source {
   std::string text;
 };
 
-LoadResult Finish(const std::vector<Source>& sources, const GetEnv& env,
-                  model::Diagnostics diag) {
+LoadResult Finish(const std::vector<Source>& sources, const GetEnv& env, model::Diagnostics diag) {
   model::Resources resources;
   for (const Source& source : sources) {
     const std::string text = SubstituteEnv(source.text, source.name, env, diag.warnings);

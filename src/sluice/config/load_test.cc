@@ -244,14 +244,16 @@ TEST(LoadExamples, UpgradeV06AfterLoads) {
 }
 
 TEST(LoadExamples, AigwGeneratedVersionPathIsRejectedWithPrefixHint) {
-  const LoadResult r = LoadFiles({kTestdata + "/aigw_llamastack_ip.yaml"},
-                                 MapEnv({{"OPENAI_API_KEY", "sk-x"}}));
+  const LoadResult r =
+      LoadFiles({kTestdata + "/aigw_llamastack_ip.yaml"}, MapEnv({{"OPENAI_API_KEY", "sk-x"}}));
   ASSERT_THAT(r.errors, SizeIs(1)) << Joined(r.errors);
-  EXPECT_THAT(r.errors[0], HasSubstr("AIServiceBackend default/openai: spec.schema.version: "
-                                     "\"v1/openai/v1\": schema.version is no longer a path prefix"));
+  EXPECT_THAT(r.errors[0],
+              HasSubstr("AIServiceBackend default/openai: spec.schema.version: "
+                        "\"v1/openai/v1\": schema.version is no longer a path prefix"));
   EXPECT_THAT(r.errors[0], HasSubstr("use schema.prefix: \"/v1/openai/v1\" instead"));
-  EXPECT_THAT(r.ignored, ElementsAre("GatewayClass default/aigw-run", "EnvoyProxy default/envoy-ai-gateway",
-                                     "ClientTrafficPolicy default/client-buffer-limit"));
+  EXPECT_THAT(r.ignored,
+              ElementsAre("GatewayClass default/aigw-run", "EnvoyProxy default/envoy-ai-gateway",
+                          "ClientTrafficPolicy default/client-buffer-limit"));
   EXPECT_THAT(r.warnings, Contains(HasSubstr("spec.timeouts: has no effect")));
 }
 
@@ -436,7 +438,8 @@ TEST(LoadErrors, VersionUsedAsPrefixOnOpenAI) {
                                       "    name: OpenAI\n    version: \"" + version + "\"\n"));
     ASSERT_THAT(r.errors, SizeIs(1)) << version;
     EXPECT_THAT(r.errors[0], HasSubstr("test.yaml: AIServiceBackend default/openai: "
-                                       "spec.schema.version: \"" + version + "\""));
+                                       "spec.schema.version: \"" +
+                                       version + "\""));
     EXPECT_THAT(r.errors[0], HasSubstr("use schema.prefix"));
   }
 }
@@ -483,17 +486,18 @@ TEST(LoadErrors, BadDurationsAndTimes) {
 }
 
 TEST(LoadErrors, GatewayConfigAnnotationPointingNowhere) {
-  const LoadResult r = Load(Replace(
-      Base(), "  name: gw\n",
-      "  name: gw\n  annotations:\n    aigateway.envoyproxy.io/gateway-config: cfg\n"));
+  const LoadResult r = Load(
+      Replace(Base(), "  name: gw\n",
+              "  name: gw\n  annotations:\n    aigateway.envoyproxy.io/gateway-config: cfg\n"));
   EXPECT_THAT(r.errors, ElementsAre("test.yaml: Gateway default/gw: metadata.annotations["
                                     "aigateway.envoyproxy.io/gateway-config]: GatewayConfig "
                                     "default/cfg not found"));
 }
 
 TEST(LoadErrors, TwoPoliciesOnOneBackend) {
-  std::string second(kBackend.substr(kBackend.find("apiVersion: aigateway.envoyproxy.io/v1beta1\n"
-                                                   "kind: BackendSecurityPolicy")));
+  std::string second(
+      kBackend.substr(kBackend.find("apiVersion: aigateway.envoyproxy.io/v1beta1\n"
+                                    "kind: BackendSecurityPolicy")));
   second = Replace(second, "  name: key\nspec", "  name: key2\nspec");
   const LoadResult r = Load(Base() + "\n---\n" + second);
   EXPECT_THAT(r.errors, ElementsAre(HasSubstr("BackendSecurityPolicy default/key2: "
@@ -525,12 +529,11 @@ TEST(LoadWarnings, V1Alpha1GivesOneDeprecationWarningPerResource) {
   }
   const LoadResult r = Load(yaml);
   ASSERT_THAT(r.errors, IsEmpty());
-  EXPECT_THAT(r.warnings,
-              ElementsAre("test.yaml: AIServiceBackend default/openai: apiVersion: "
-                          "aigateway.envoyproxy.io/v1alpha1 is deprecated; use "
-                          "aigateway.envoyproxy.io/v1beta1 (the fields are the same)",
-                          HasSubstr("BackendSecurityPolicy default/key: apiVersion: "),
-                          HasSubstr("AIGatewayRoute default/route: apiVersion: ")));
+  EXPECT_THAT(r.warnings, ElementsAre("test.yaml: AIServiceBackend default/openai: apiVersion: "
+                                      "aigateway.envoyproxy.io/v1alpha1 is deprecated; use "
+                                      "aigateway.envoyproxy.io/v1beta1 (the fields are the same)",
+                                      HasSubstr("BackendSecurityPolicy default/key: apiVersion: "),
+                                      HasSubstr("AIGatewayRoute default/route: apiVersion: ")));
 }
 
 TEST(LoadWarnings, KindsSluiceDoesNotActOnAreIgnored) {
@@ -571,8 +574,9 @@ metadata: {name: g}
                                      "QuotaPolicy default/quota", "MCPRoute default/mcp",
                                      "ReferenceGrant default/grant", "SecurityPolicy default/sec",
                                      "Gizmo default/g"));
-  EXPECT_THAT(r.warnings,
-              ElementsAre("test.yaml: Gizmo default/g: kind Gizmo is not known to Sluice; ignored"));
+  EXPECT_THAT(
+      r.warnings,
+      ElementsAre("test.yaml: Gizmo default/g: kind Gizmo is not known to Sluice; ignored"));
 }
 
 TEST(LoadWarnings, UnreferencedGatewayConfig) {
@@ -588,6 +592,15 @@ spec:
   EXPECT_THAT(r.config->global_costs, IsEmpty());
   EXPECT_THAT(r.warnings, ElementsAre(HasSubstr("GatewayConfig default/lonely: not referenced by "
                                                 "any Gateway")));
+}
+
+TEST(LoadWarnings, RuleWithoutBackends) {
+  const LoadResult r = Load(Replace(Base(), "      backendRefs:\n        - name: openai\n", ""));
+  ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
+  EXPECT_THAT(r.warnings, ElementsAre("test.yaml: AIGatewayRoute default/route: spec.rules[0]."
+                                      "backendRefs: no backends: requests matching this rule "
+                                      "cannot be served"));
+  EXPECT_THAT(r.config->routes.at(0).rules.at(0).backend_refs, IsEmpty());
 }
 
 TEST(LoadWarnings, Port443WithoutTls) {
@@ -618,7 +631,8 @@ TEST(LoadEnv, SubstitutionBeforeParsingWithDefaults) {
 TEST(LoadEnv, SecretDataStringDataAndAnnotations) {
   // The base policy reads key "apiKey" of Secret "key"; each case declares that Secret differently.
   const std::string secret_doc =
-      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: key\nstringData:\n  apiKey: \"  sk-test \\n\"\n";
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: key\nstringData:\n  apiKey: \"  sk-test "
+      "\\n\"\n";
   struct Case {
     std::string secret;
     std::string expected;
@@ -631,7 +645,8 @@ TEST(LoadEnv, SecretDataStringDataAndAnnotations) {
            {"metadata: {name: key}\ndata: {apiKey: b2xk}\nstringData: {apiKey: new}\n",
             "Bearer new"},
            // aigw's annotations win over both (the stringData value is a placeholder).
-           {"metadata:\n  name: key\n  annotations:\n    substitution.aigw.run/env/apiKey: MY_TOKEN\n"
+           {"metadata:\n  name: key\n  annotations:\n    substitution.aigw.run/env/apiKey: "
+            "MY_TOKEN\n"
             "stringData: {apiKey: replaced-at-runtime}\n",
             "Bearer tok-env"},
            {"metadata:\n  name: key\n  annotations:\n    substitution.aigw.run/file/apiKey: " +
@@ -687,8 +702,8 @@ TEST(LoadSchema, PrefixNormalisationAndDefaults) {
             ""},
            {"name: AzureOpenAI\n    version: 2025-01-01-preview", SchemaName::kAzureOpenAI, "/v1",
             "2025-01-01-preview"},
-           {"name: AWSAnthropic\n    version: bedrock-2023-05-31", SchemaName::kAWSAnthropic,
-            "/v1", "bedrock-2023-05-31"},
+           {"name: AWSAnthropic\n    version: bedrock-2023-05-31", SchemaName::kAWSAnthropic, "/v1",
+            "bedrock-2023-05-31"},
            {"name: GCPAnthropic", SchemaName::kGCPAnthropic, "/v1", ""},
            {"name: GCPVertexAI", SchemaName::kGCPVertexAI, "/v1", ""},
            {"name: Cohere\n    version: v2", SchemaName::kCohere, "/v1", "v2"},

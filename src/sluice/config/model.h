@@ -24,9 +24,9 @@ struct Origin {
   std::string ns = "default";
   std::string name;
 
-  std::string Key() const { return ns + "/" + name; }            // "ns/name"
-  std::string Id() const { return kind + " " + Key(); }          // "Kind ns/name"
-  std::string Prefix() const { return file + ": " + Id(); }      // "file: Kind ns/name"
+  std::string Key() const { return ns + "/" + name; }        // "ns/name"
+  std::string Id() const { return kind + " " + Key(); }      // "Kind ns/name"
+  std::string Prefix() const { return file + ": " + Id(); }  // "file: Kind ns/name"
 };
 
 // A reference to another object; `ns` already defaulted to the referrer's namespace.

@@ -38,12 +38,30 @@ constexpr std::string_view kReservedRuleName = "route-not-found";
 // Kinds that appear in Envoy AI Gateway / Envoy Gateway configs and that Sluice accepts without
 // acting on them (yet): listed in LoadResult::ignored, no warning.
 constexpr std::string_view kQuietlyIgnoredKinds[] = {
-    "GatewayClass",        "EnvoyProxy",          "ClientTrafficPolicy", "BackendTrafficPolicy",
-    "HTTPRoute",           "GRPCRoute",           "TCPRoute",            "TLSRoute",
-    "UDPRoute",            "QuotaPolicy",         "MCPRoute",            "ReferenceGrant",
-    "SecurityPolicy",      "EnvoyExtensionPolicy", "EnvoyPatchPolicy",   "HTTPRouteFilter",
-    "Namespace",           "Service",             "Deployment",          "ServiceAccount",
-    "InferencePool",       "InferenceModel",      "InferenceObjective",  "EnvoyGateway",
+    "GatewayClass",
+    "EnvoyProxy",
+    "ClientTrafficPolicy",
+    "BackendTrafficPolicy",
+    "HTTPRoute",
+    "GRPCRoute",
+    "TCPRoute",
+    "TLSRoute",
+    "UDPRoute",
+    "QuotaPolicy",
+    "MCPRoute",
+    "ReferenceGrant",
+    "SecurityPolicy",
+    "EnvoyExtensionPolicy",
+    "EnvoyPatchPolicy",
+    "HTTPRouteFilter",
+    "Namespace",
+    "Service",
+    "Deployment",
+    "ServiceAccount",
+    "InferencePool",
+    "InferenceModel",
+    "InferenceObjective",
+    "EnvoyGateway",
 };
 
 bool Present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
@@ -143,8 +161,10 @@ class Fields {
   std::string RequiredString(std::string_view key) {
     std::optional<std::string> s = String(key);
     if (!s.has_value() || s->empty()) {
-      if (!s.has_value()) sink_.Error(Path(key), "required");
-      else sink_.Error(Path(key), "must not be empty");
+      if (!s.has_value())
+        sink_.Error(Path(key), "required");
+      else
+        sink_.Error(Path(key), "must not be empty");
       return {};
     }
     return *s;
@@ -479,7 +499,8 @@ void ParseBackend(Fields& doc, const Origin& origin, model::Resources& out) {
     e.Ignore("zone");
   });
   // When endpoints were declared but all failed, their own errors already say why.
-  if (declared_endpoints == 0) sink.Error("spec.endpoints", "a Backend needs at least one endpoint");
+  if (declared_endpoints == 0)
+    sink.Error("spec.endpoints", "a Backend needs at least one endpoint");
   if (spec.Has("tls")) {
     Fields tls(spec.Get("tls"), "spec.tls", sink);
     UpstreamTls t;
@@ -601,6 +622,7 @@ void ParseSecret(Fields& doc, const Origin& origin,
       }
       secret.data[key] = *env_value;
     } else if (name.starts_with(kSubstituteFilePrefix)) {
+      // A relative path is relative to the working directory, as with aigw.
       const std::string key = name.substr(kSubstituteFilePrefix.size());
       std::ifstream in(value, std::ios::binary);
       if (!in) {
@@ -667,7 +689,8 @@ void ParseAIServiceBackend(Fields& doc, const Origin& origin, model::Resources& 
       }
     }
   }
-  asb.header_mutation = ParseHeaderMutation(spec.Get("headerMutation"), "spec.headerMutation", sink);
+  asb.header_mutation =
+      ParseHeaderMutation(spec.Get("headerMutation"), "spec.headerMutation", sink);
   asb.body_mutation = ParseBodyMutation(spec.Get("bodyMutation"), "spec.bodyMutation", sink);
   if (spec.Has("backendSecurityPolicyRef")) {
     asb.security_policy_ref =
@@ -763,8 +786,8 @@ void ParseRule(const YAML::Node& node, const std::string& path, size_t index, co
     if (group.has_value() || kind.has_value()) {
       if (group == kInferenceGroup && kind == "InferencePool") {
         sink.Warn(ref_path, "InferencePool backends are not supported yet; reference ignored");
-      } else if (group == kAIGatewayGroup && kind.value_or("AIServiceBackend") ==
-                                                 "AIServiceBackend") {
+      } else if (group == kAIGatewayGroup &&
+                 kind.value_or("AIServiceBackend") == "AIServiceBackend") {
         if (!ref.name.empty()) rule.backend_refs.push_back(std::move(ref));
       } else {
         sink.Error(ref_path, "must reference an AIServiceBackend (or an InferencePool), got " +
@@ -780,8 +803,8 @@ void ParseRule(const YAML::Node& node, const std::string& path, size_t index, co
       if (const auto d = ParseGatewayDuration(*request)) {
         rule.request_timeout = *d;
       } else {
-        sink.Error(t.Path("request"), "invalid duration \"" + *request +
-                                          "\" (expected e.g. 60s, 1m, 500ms, 1h30m)");
+        sink.Error(t.Path("request"),
+                   "invalid duration \"" + *request + "\" (expected e.g. 60s, 1m, 500ms, 1h30m)");
       }
     }
     t.WarnIfPresent("backendRequest", "not supported yet; timeouts.request applies");
@@ -805,6 +828,10 @@ void ParseRule(const YAML::Node& node, const std::string& path, size_t index, co
     }
   }
   if (rule.name.empty()) rule.name = "rule/" + std::to_string(index);
+  if (rule.backend_refs.empty()) {
+    sink.Warn(JoinPath(path, "backendRefs"),
+              "no backends: requests matching this rule cannot be served");
+  }
 }
 
 void ParseAIGatewayRoute(Fields& doc, const Origin& origin, std::optional<int64_t> created,
@@ -1020,10 +1047,10 @@ void ParseDocument(const YAML::Node& doc, size_t index, std::string_view file, c
     const bool quiet = std::find(std::begin(kQuietlyIgnoredKinds), std::end(kQuietlyIgnoredKinds),
                                  origin.kind) != std::end(kQuietlyIgnoredKinds);
     if (info != nullptr) {
-      diag.warnings.push_back(origin.Prefix() + ": apiVersion \"" + api_version + "\" is not " +
-                              (info->group.empty() ? std::string("v1")
-                                                   : std::string(info->group) + "/...") +
-                              "; ignored");
+      diag.warnings.push_back(
+          origin.Prefix() + ": apiVersion \"" + api_version + "\" is not " +
+          (info->group.empty() ? std::string("v1") : std::string(info->group) + "/...") +
+          "; ignored");
     } else if (!quiet) {
       diag.warnings.push_back(origin.Prefix() + ": kind " + origin.kind +
                               " is not known to Sluice; ignored");
@@ -1038,8 +1065,9 @@ void ParseDocument(const YAML::Node& doc, size_t index, std::string_view file, c
   }
   if (group == kAIGatewayGroup) {
     if (version == "v1alpha1") {
-      sink.Warn("apiVersion", "aigateway.envoyproxy.io/v1alpha1 is deprecated; use "
-                              "aigateway.envoyproxy.io/v1beta1 (the fields are the same)");
+      sink.Warn("apiVersion",
+                "aigateway.envoyproxy.io/v1alpha1 is deprecated; use "
+                "aigateway.envoyproxy.io/v1beta1 (the fields are the same)");
     } else if (version != "v1beta1") {
       sink.Warn("apiVersion", "unknown version \"" + version + "\"; read as v1beta1");
     }
@@ -1076,9 +1104,9 @@ void ParseDocument(const YAML::Node& doc, size_t index, std::string_view file, c
   } else if (kind == "AutoConfigError") {
     top.Ignore("message");
     const YAML::Node message = doc["message"];
-    diag.errors.push_back(std::string(file) + ": " +
-                          (Present(message) && message.IsScalar() ? message.Scalar()
-                                                                  : std::string("autoconfig")));
+    diag.errors.push_back(
+        std::string(file) + ": " +
+        (Present(message) && message.IsScalar() ? message.Scalar() : std::string("autoconfig")));
   }
 }
 

@@ -44,8 +44,9 @@ TEST(SubstituteEnv, Forms) {
   EXPECT_EQ(sub("${not valid}"), "${not valid}");
   EXPECT_THAT(warnings, IsEmpty());
   EXPECT_EQ(sub("key: ${NOPE} ${NOPE} ${ALSO_NOPE}"), "key:   ");
-  EXPECT_THAT(warnings, ElementsAre("f.yaml: ${NOPE} is not set; substituted an empty string",
-                                    "f.yaml: ${ALSO_NOPE} is not set; substituted an empty string"));
+  EXPECT_THAT(warnings,
+              ElementsAre("f.yaml: ${NOPE} is not set; substituted an empty string",
+                          "f.yaml: ${ALSO_NOPE} is not set; substituted an empty string"));
   warnings.clear();
   EXPECT_EQ(sub("tail ${A"), "tail ${A");
   EXPECT_THAT(warnings, ElementsAre("f.yaml: unterminated \"${\" left as is"));

@@ -153,7 +153,7 @@ struct Cost {
 };
 
 struct Route {
-  std::string name;  // "ns/name"
+  std::string name;                          // "ns/name"
   std::vector<std::string> parent_gateways;  // "ns/name" of the Gateways it attaches to
   std::vector<std::string> hostnames;        // lower-case; "*.example.com" wildcards allowed
   std::vector<Rule> rules;

@@ -13,20 +13,42 @@ namespace {
 
 constexpr std::string_view kModelHeader = "x-ai-eg-model";
 
+// The host without port, IPv6 brackets or trailing dot; a view into `host` (no allocation on the
+// request path). Case is left alone: comparisons below ignore it.
+std::string_view HostName(std::string_view host) {
+  host = TrimWhitespace(host);
+  if (host.starts_with('[')) {
+    const size_t close = host.find(']');
+    if (close != std::string_view::npos) return host.substr(1, close - 1);
+  } else if (const size_t colon = host.find(':');
+             colon != std::string_view::npos &&
+             host.find(':', colon + 1) == std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.ends_with('.')) host.remove_suffix(1);  // "example.com." names the same host
+  return host;
+}
+
 // Gateway API hostname wildcard: "*.example.com" matches "a.example.com" but neither
-// "example.com" nor "a.b.example.com" (the wildcard stands for exactly one label).
+// "example.com" nor "a.b.example.com" (the wildcard stands for exactly one label). `pattern` is
+// lower-case (compiled so); `host` may be any case.
 bool WildcardMatches(std::string_view pattern, std::string_view host) {
   if (!pattern.starts_with("*.")) return false;
   const std::string_view suffix = pattern.substr(1);  // ".example.com"
-  if (host.size() <= suffix.size() || !host.ends_with(suffix)) return false;
+  if (host.size() <= suffix.size()) return false;
+  if (!EqualsIgnoreCase(host.substr(host.size() - suffix.size()), suffix)) return false;
   const std::string_view label = host.substr(0, host.size() - suffix.size());
   return label.find('.') == std::string_view::npos;
+}
+
+bool HostnameMatches(std::string_view pattern, std::string_view host) {
+  return EqualsIgnoreCase(pattern, host) || WildcardMatches(pattern, host);
 }
 
 bool HostMatches(const config::Route& route, std::string_view host) {
   if (route.hostnames.empty()) return true;
   for (const std::string& h : route.hostnames) {
-    if (h == host || WildcardMatches(h, host)) return true;
+    if (HostnameMatches(h, host)) return true;
   }
   return false;
 }
@@ -51,25 +73,13 @@ bool RuleMatches(const config::Rule& rule, const HeaderLookup& headers) {
 
 }  // namespace
 
-std::string NormalizeHost(std::string_view host) {
-  host = TrimWhitespace(host);
-  if (host.starts_with('[')) {
-    const size_t close = host.find(']');
-    if (close != std::string_view::npos) return AsciiLower(host.substr(1, close - 1));
-  } else if (const size_t colon = host.find(':');
-             colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
-    host = host.substr(0, colon);
-  }
-  std::string out = AsciiLower(host);
-  if (out.ends_with('.')) out.pop_back();  // "example.com." is the same name
-  return out;
-}
+std::string NormalizeHost(std::string_view host) { return AsciiLower(HostName(host)); }
 
 std::optional<Match> MatchRoute(const config::RuntimeConfig& cfg, std::string_view host,
                                 const HeaderLookup& headers) {
-  const std::string normalized = NormalizeHost(host);
+  const std::string_view name = HostName(host);
   for (const config::Route& route : cfg.routes) {
-    if (!HostMatches(route, normalized)) continue;
+    if (!HostMatches(route, name)) continue;
     for (const config::Rule& rule : route.rules) {
       if (RuleMatches(rule, headers)) return Match{&route, &rule};
     }
@@ -134,9 +144,8 @@ std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view ho
   }
   auto include = [&](const config::Route& route) {
     if (!any_scoped || normalized.empty() || route.hostnames.empty()) return true;
-    return !chosen.empty() &&
-           std::find(route.hostnames.begin(), route.hostnames.end(), chosen) !=
-               route.hostnames.end();
+    return !chosen.empty() && std::find(route.hostnames.begin(), route.hostnames.end(), chosen) !=
+                                  route.hostnames.end();
   };
   std::string out = R"({"object":"list","data":[)";
   std::set<std::string_view> seen;
