@@ -257,6 +257,24 @@ TEST(LoadExamples, AigwGeneratedVersionPathIsRejectedWithPrefixHint) {
   EXPECT_THAT(r.warnings, Contains(HasSubstr("spec.timeouts: has no effect")));
 }
 
+TEST(LoadExamples, AigwLocalWithDefaultsAndOverrides) {
+  LoadResult r = LoadFiles({kTestdata + "/aigw_local.yaml"}, MapEnv());
+  ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
+  EXPECT_EQ(FirstBackend(r).host_header, "127.0.0.1.nip.io:11434");
+  EXPECT_EQ(r.config->routes.at(0).rules.at(0).request_timeout, std::chrono::seconds(120));
+  EXPECT_THAT(r.warnings, Contains(HasSubstr("AIGatewayRoute default/aigw-run: spec.apis: unknown "
+                                             "field; ignored")));
+  EXPECT_THAT(r.warnings, Contains(HasSubstr("AIServiceBackend default/ollama: spec.timeouts: has "
+                                             "no effect; set rules[].timeouts on the "
+                                             "AIGatewayRoute")));
+
+  r = LoadFiles({kTestdata + "/aigw_local.yaml"},
+                MapEnv({{"OPENAI_HOST", "localhost"}, {"OPENAI_PORT", "8080"}}));
+  ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
+  EXPECT_EQ(FirstBackend(r).host_header, "localhost:8080");
+  EXPECT_EQ(FirstBackend(r).endpoints.at(0).port, 8080);
+}
+
 TEST(LoadFiles, FolderLoadsYamlFilesSortedAndSkipsOthers) {
   const LoadResult r = LoadFiles({kTestdata + "/split"}, MapEnv());
   ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
