@@ -72,13 +72,12 @@ class Walker {
   error_code ValidateScalar(od::json_type type, std::string_view token) const {
     token = TrimTrailingJsonSpace(token);
     switch (type) {
-      case od::json_type::string: {
-        if (token.size() < 2 || ClosingQuote(token.data() + 1) != token.data() + token.size() - 1) {
-          return simdjson::STRING_ERROR;
-        }
+      case od::json_type::string:
+        // Stage 1 makes any non-space byte after a closing quote a token of its own, so the token
+        // is exactly the string plus trailing whitespace.
+        if (token.size() < 2 || token.back() != '"') return simdjson::STRING_ERROR;
         return ValidEscapes(token.substr(1, token.size() - 2)) ? simdjson::SUCCESS
                                                                  : simdjson::STRING_ERROR;
-      }
       case od::json_type::number:
         return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
       case od::json_type::boolean:
