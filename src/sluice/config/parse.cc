@@ -160,13 +160,11 @@ class Fields {
 
   std::string RequiredString(std::string_view key) {
     std::optional<std::string> s = String(key);
-    if (!s.has_value() || s->empty()) {
-      if (!s.has_value())
-        sink_.Error(Path(key), "required");
-      else
-        sink_.Error(Path(key), "must not be empty");
+    if (!s.has_value()) {
+      sink_.Error(Path(key), "required");
       return {};
     }
+    if (s->empty()) sink_.Error(Path(key), "must not be empty");
     return *s;
   }
 
@@ -375,7 +373,7 @@ ObjectRef ParseRef(const YAML::Node& node, const std::string& path, Sink& sink,
   return ref;
 }
 
-void ParseMetadata(const YAML::Node& node, Origin& origin, Sink& sink,
+void ParseMetadata(const YAML::Node& node, Sink& sink,
                    std::map<std::string, std::string>& annotations,
                    std::optional<int64_t>& created) {
   if (!Present(node)) {
@@ -649,7 +647,7 @@ void ParseAIServiceBackend(Fields& doc, const Origin& origin, model::Resources& 
     const std::string name = schema.RequiredString("name");
     const std::optional<std::string> version = schema.String("version");
     const std::optional<std::string> prefix = schema.String("prefix");
-    schema.Ignore("capabilities");
+    schema.WarnIfPresent("capabilities", "not supported yet; ignored");
     const std::optional<SchemaName> parsed = ParseSchemaName(name);
     if (!name.empty() && !parsed.has_value()) {
       sink.Error("spec.schema.name",
@@ -1080,7 +1078,7 @@ void ParseDocument(const YAML::Node& doc, size_t index, std::string_view file, c
   top.Ignore("status");
   std::map<std::string, std::string> annotations;
   std::optional<int64_t> created;
-  ParseMetadata(meta, origin, sink, annotations, created);
+  ParseMetadata(meta, sink, annotations, created);
 
   const std::string_view kind = origin.kind;
   if (kind == "Gateway") {

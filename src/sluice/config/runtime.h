@@ -38,7 +38,8 @@ struct Schema {
   SchemaName name = SchemaName::kOpenAI;
   std::string version;  // Azure api-version, AWS/GCP anthropic_version, Cohere API version
   // Path prefix for OpenAI and Anthropic schemas, normalised to a leading '/' and no trailing '/';
-  // "/v1" when unset ("v1beta/openai" and "/v1beta/openai" both become "/v1beta/openai").
+  // "/v1" when unset ("v1beta/openai" and "/v1beta/openai" both become "/v1beta/openai"); empty
+  // when set to "/" (a provider serving /chat/completions at its root).
   std::string prefix = "/v1";
 };
 
