@@ -67,7 +67,8 @@ class SseParser {
   bool mid_event() const;
 
  private:
-  Result<void> FeedLines(std::string_view bytes, FunctionRef<Result<void>(const SseEvent&)>& on_event);
+  Result<void> FeedLines(std::string_view bytes,
+                         FunctionRef<Result<void>(const SseEvent&)>& on_event);
   Result<void> ProcessLine(std::string_view line, bool stable,
                            FunctionRef<Result<void>(const SseEvent&)>& on_event);
   Result<void> Dispatch(FunctionRef<Result<void>(const SseEvent&)>& on_event);
@@ -78,16 +79,16 @@ class SseParser {
   std::size_t max_event_bytes_;
   ErrorSource source_;
 
-  std::string line_;                 // an unfinished line carried over from an earlier chunk
-  std::string data_;                 // data buffer (joined lines), when owned
-  std::string_view data_view_;       // data buffer as a view of the current chunk
+  std::string line_;            // an unfinished line carried over from an earlier chunk
+  std::string data_;            // data buffer (joined lines), when owned
+  std::string_view data_view_;  // data buffer as a view of the current chunk
   bool data_is_view_ = false;
-  uint64_t data_lines_ = 0;          // data fields seen in the current event
-  std::string event_;                // event type buffer
-  std::string last_event_id_;        // last event ID buffer (persists)
+  uint64_t data_lines_ = 0;    // data fields seen in the current event
+  std::string event_;          // event type buffer
+  std::string last_event_id_;  // last event ID buffer (persists)
   std::optional<uint64_t> retry_;
-  bool skip_lf_ = false;             // the previous chunk ended in CR: a leading LF completes it
-  uint8_t bom_matched_ = 0;          // leading BOM bytes matched so far
+  bool skip_lf_ = false;     // the previous chunk ended in CR: a leading LF completes it
+  uint8_t bom_matched_ = 0;  // leading BOM bytes matched so far
   bool bom_done_ = false;
   uint64_t events_ = 0;
   uint64_t comments_ = 0;

@@ -47,7 +47,7 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o) {
 // Feeds `chunks` one by one, each from its own heap buffer that is scribbled over and freed right
 // after Feed returns, so a view kept past Feed shows up as wrong data (or an ASan report).
 Outcome FeedChunks(const std::vector<std::string_view>& chunks,
-            size_t max = SseParser::kDefaultMaxEventBytes) {
+                   size_t max = SseParser::kDefaultMaxEventBytes) {
   SseParser parser(max);
   Outcome out;
   for (std::string_view chunk : chunks) {
@@ -83,7 +83,8 @@ void ExpectAllSplits(std::string_view input, const Outcome& expected,
   if (input.size() <= 96) {
     for (size_t i = 0; i <= input.size(); ++i) {
       for (size_t j = i; j <= input.size(); ++j) {
-        ASSERT_EQ(FeedChunks({input.substr(0, i), input.substr(i, j - i), input.substr(j)}, max), expected)
+        ASSERT_EQ(FeedChunks({input.substr(0, i), input.substr(i, j - i), input.substr(j)}, max),
+                  expected)
             << "split at " << i << " and " << j;
       }
     }
@@ -177,7 +178,8 @@ TEST(SseParserTest, FieldsWithoutColonAndUnknownFields) {
 
 TEST(SseParserTest, IdPersistsAndIgnoresNul) {
   Outcome expected = Events({{"", "a", "5"}, {"", "b", "5"}, {"", "c", "6"}, {"", "d", "6"}});
-  static constexpr char kInput[] = "id: 5\ndata: a\n\ndata: b\n\nid: 6\ndata: c\n\nid: 7\0x\ndata: d\n\n";
+  static constexpr char kInput[] =
+      "id: 5\ndata: a\n\ndata: b\n\nid: 6\ndata: c\n\nid: 7\0x\ndata: d\n\n";
   ExpectAllSplits(std::string_view(kInput, sizeof(kInput) - 1), expected);
   // An id in an event that is never dispatched still updates the last event ID buffer.
   Outcome only_id;
@@ -196,13 +198,28 @@ TEST(SseParserTest, Retry) {
 }
 
 TEST(SseParserTest, LeadingBomIsSkippedOnce) {
-  ExpectAllSplits("\xEF\xBB\xBF" "data: a\n\n", Events({{"", "a", ""}}));
+  ExpectAllSplits(
+      "\xEF\xBB\xBF"
+      "data: a\n\n",
+      Events({{"", "a", ""}}));
   // A second BOM is part of the first field name, which is then unknown.
-  ExpectAllSplits("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n", Events({{"", "b", ""}}));
+  ExpectAllSplits(
+      "\xEF\xBB\xBF\xEF\xBB\xBF"
+      "data: a\n\ndata: b\n\n",
+      Events({{"", "b", ""}}));
   // BOM bytes elsewhere are content.
-  ExpectAllSplits("data: \xEF\xBB\xBF" "a\n\n", Events({{"", "\xEF\xBB\xBF" "a", ""}}));
+  ExpectAllSplits(
+      "data: \xEF\xBB\xBF"
+      "a\n\n",
+      Events({{"",
+               "\xEF\xBB\xBF"
+               "a",
+               ""}}));
   // A BOM prefix that turns out not to be one is content (here: part of an unknown field name).
-  ExpectAllSplits("\xEF\xBB" "data: a\n\ndata: b\n\n", Events({{"", "b", ""}}));
+  ExpectAllSplits(
+      "\xEF\xBB"
+      "data: a\n\ndata: b\n\n",
+      Events({{"", "b", ""}}));
 }
 
 TEST(SseParserTest, Utf8PassesThroughAtEverySplit) {
@@ -218,14 +235,15 @@ TEST(SseParserTest, MaxEventSizeIndependentOfChunking) {
   // Exactly at the limit passes: the 11-byte line "data:123456", then the dispatch.
   ExpectAllSplits("data:123456\n\n", Events({{"", "123456", ""}}), 11);
   // Accumulated data lines count: 6 + 6 + 6 bytes of data exceed 16 on the third line.
-  ExpectAllSplits("data: ab\n\ndata:abcdef\ndata:abcdef\ndata:abcdef\n\n",
-                  [] {
-                    Outcome o;
-                    o.ok = false;
-                    o.events = {{"", "ab", ""}};
-                    return o;
-                  }(),
-                  16);
+  ExpectAllSplits(
+      "data: ab\n\ndata:abcdef\ndata:abcdef\ndata:abcdef\n\n",
+      [] {
+        Outcome o;
+        o.ok = false;
+        o.events = {{"", "ab", ""}};
+        return o;
+      }(),
+      16);
   // A long comment line counts too (an unterminated line cannot grow without bound).
   ExpectAllSplits(": " + std::string(40, 'c') + "\n", fail, 32);
 }
@@ -257,10 +275,13 @@ TEST(SseParserTest, WholeEventInOneChunkIsNotCopied) {
   SseParser parser;
   std::string chunk = "data: payload\n\n";
   std::string_view seen;
-  ASSERT_TRUE(parser.Feed(chunk, [&](const SseEvent& e) {
-    seen = e.data;
-    return Ok();
-  }).ok());
+  ASSERT_TRUE(parser
+                  .Feed(chunk,
+                        [&](const SseEvent& e) {
+                          seen = e.data;
+                          return Ok();
+                        })
+                  .ok());
   EXPECT_EQ(seen.data(), chunk.data() + 6);
 }
 
@@ -275,13 +296,14 @@ TEST(SseParserTest, OpenAIChatStream) {
   EXPECT_EQ(whole.comments, 2u);
   EXPECT_FALSE(whole.mid_event);
   for (size_t i = 0; i < 5; ++i) {
-    EXPECT_EQ(whole.events[i].data.rfind(R"({"id":"chatcmpl-123","object":"chat.completion.chunk")",
-                                         0),
-              0u)
+    EXPECT_EQ(
+        whole.events[i].data.rfind(R"({"id":"chatcmpl-123","object":"chat.completion.chunk")", 0),
+        0u)
         << i;
     EXPECT_EQ(whole.events[i].event, "");
   }
-  EXPECT_NE(whole.events[2].data.find("cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e \xF0\x9F\x98\x80"),
+  EXPECT_NE(whole.events[2].data.find("cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+                                      "e \xF0\x9F\x98\x80"),
             std::string::npos);
   EXPECT_EQ(whole.events[5].data, "[DONE]");
   ExpectAllSplits(input, whole);

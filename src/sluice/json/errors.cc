@@ -25,7 +25,7 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
     uint8_t b1 = byte(i + 1);
-    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
     if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }

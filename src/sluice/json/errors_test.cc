@@ -22,13 +22,21 @@ TEST(ErrorsTest, MessageIsEscaped) {
 }
 
 TEST(ErrorsTest, Utf8KeptInvalidBytesReplaced) {
-  EXPECT_EQ(OpenAIErrorJson("t", 400, "caf\xC3\xA9 \xF0\x9F\x98\x80"),
-            "{\"type\":\"error\",\"error\":{\"type\":\"t\",\"code\":\"400\",\"message\":\"caf\xC3\xA9 "
-            "\xF0\x9F\x98\x80\"}}");
+  EXPECT_EQ(
+      OpenAIErrorJson("t", 400, "caf\xC3\xA9 \xF0\x9F\x98\x80"),
+      "{\"type\":\"error\",\"error\":{\"type\":\"t\",\"code\":\"400\",\"message\":\"caf\xC3\xA9 "
+      "\xF0\x9F\x98\x80\"}}");
   // A lone continuation byte, a truncated sequence, an overlong '/', an encoded surrogate.
-  EXPECT_EQ(OpenAIErrorJson("t", 400, "a\x80" "b\xC3" "c\xC0\xAF" "d\xED\xA0\x80"),
-            "{\"type\":\"error\",\"error\":{\"type\":\"t\",\"code\":\"400\",\"message\":\"a\xEF\xBF\xBD"
-            "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD" "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"}}");
+  EXPECT_EQ(
+      OpenAIErrorJson("t", 400,
+                      "a\x80"
+                      "b\xC3"
+                      "c\xC0\xAF"
+                      "d\xED\xA0\x80"),
+      "{\"type\":\"error\",\"error\":{\"type\":\"t\",\"code\":\"400\",\"message\":\"a\xEF\xBF\xBD"
+      "b\xEF\xBF\xBD"
+      "c\xEF\xBF\xBD\xEF\xBF\xBD"
+      "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"}}");
 }
 
 }  // namespace

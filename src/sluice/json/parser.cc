@@ -1,5 +1,7 @@
 #include "sluice/json/parser.h"
 
+#include <utility>
+
 #include "sluice/json/padding.h"
 #include "sluice/json/unescape.h"
 
@@ -37,41 +39,43 @@ ParserLease::~ParserLease() {
 }
 
 std::string_view ErrorCodeName(simdjson::error_code code) {
-  using namespace simdjson;  // NOLINT: enumerators only
-  switch (code) {
-    case SUCCESS: return "SUCCESS";
-    case CAPACITY: return "CAPACITY";
-    case MEMALLOC: return "MEMALLOC";
-    case TAPE_ERROR: return "TAPE_ERROR";
-    case DEPTH_ERROR: return "DEPTH_ERROR";
-    case STRING_ERROR: return "STRING_ERROR";
-    case T_ATOM_ERROR: return "T_ATOM_ERROR";
-    case F_ATOM_ERROR: return "F_ATOM_ERROR";
-    case N_ATOM_ERROR: return "N_ATOM_ERROR";
-    case NUMBER_ERROR: return "NUMBER_ERROR";
-    case UTF8_ERROR: return "UTF8_ERROR";
-    case UNINITIALIZED: return "UNINITIALIZED";
-    case EMPTY: return "EMPTY";
-    case UNESCAPED_CHARS: return "UNESCAPED_CHARS";
-    case UNCLOSED_STRING: return "UNCLOSED_STRING";
-    case UNSUPPORTED_ARCHITECTURE: return "UNSUPPORTED_ARCHITECTURE";
-    case INCORRECT_TYPE: return "INCORRECT_TYPE";
-    case NUMBER_OUT_OF_RANGE: return "NUMBER_OUT_OF_RANGE";
-    case INDEX_OUT_OF_BOUNDS: return "INDEX_OUT_OF_BOUNDS";
-    case NO_SUCH_FIELD: return "NO_SUCH_FIELD";
-    case IO_ERROR: return "IO_ERROR";
-    case INVALID_JSON_POINTER: return "INVALID_JSON_POINTER";
-    case INVALID_URI_FRAGMENT: return "INVALID_URI_FRAGMENT";
-    case UNEXPECTED_ERROR: return "UNEXPECTED_ERROR";
-    case PARSER_IN_USE: return "PARSER_IN_USE";
-    case OUT_OF_ORDER_ITERATION: return "OUT_OF_ORDER_ITERATION";
-    case INSUFFICIENT_PADDING: return "INSUFFICIENT_PADDING";
-    case INCOMPLETE_ARRAY_OR_OBJECT: return "INCOMPLETE_ARRAY_OR_OBJECT";
-    case SCALAR_DOCUMENT_AS_VALUE: return "SCALAR_DOCUMENT_AS_VALUE";
-    case OUT_OF_BOUNDS: return "OUT_OF_BOUNDS";
-    case TRAILING_CONTENT: return "TRAILING_CONTENT";
-    default: return "JSON_ERROR";
+  static constexpr std::pair<simdjson::error_code, std::string_view> kNames[] = {
+      {simdjson::SUCCESS, "SUCCESS"},
+      {simdjson::CAPACITY, "CAPACITY"},
+      {simdjson::MEMALLOC, "MEMALLOC"},
+      {simdjson::TAPE_ERROR, "TAPE_ERROR"},
+      {simdjson::DEPTH_ERROR, "DEPTH_ERROR"},
+      {simdjson::STRING_ERROR, "STRING_ERROR"},
+      {simdjson::T_ATOM_ERROR, "T_ATOM_ERROR"},
+      {simdjson::F_ATOM_ERROR, "F_ATOM_ERROR"},
+      {simdjson::N_ATOM_ERROR, "N_ATOM_ERROR"},
+      {simdjson::NUMBER_ERROR, "NUMBER_ERROR"},
+      {simdjson::UTF8_ERROR, "UTF8_ERROR"},
+      {simdjson::UNINITIALIZED, "UNINITIALIZED"},
+      {simdjson::EMPTY, "EMPTY"},
+      {simdjson::UNESCAPED_CHARS, "UNESCAPED_CHARS"},
+      {simdjson::UNCLOSED_STRING, "UNCLOSED_STRING"},
+      {simdjson::UNSUPPORTED_ARCHITECTURE, "UNSUPPORTED_ARCHITECTURE"},
+      {simdjson::INCORRECT_TYPE, "INCORRECT_TYPE"},
+      {simdjson::NUMBER_OUT_OF_RANGE, "NUMBER_OUT_OF_RANGE"},
+      {simdjson::INDEX_OUT_OF_BOUNDS, "INDEX_OUT_OF_BOUNDS"},
+      {simdjson::NO_SUCH_FIELD, "NO_SUCH_FIELD"},
+      {simdjson::IO_ERROR, "IO_ERROR"},
+      {simdjson::INVALID_JSON_POINTER, "INVALID_JSON_POINTER"},
+      {simdjson::INVALID_URI_FRAGMENT, "INVALID_URI_FRAGMENT"},
+      {simdjson::UNEXPECTED_ERROR, "UNEXPECTED_ERROR"},
+      {simdjson::PARSER_IN_USE, "PARSER_IN_USE"},
+      {simdjson::OUT_OF_ORDER_ITERATION, "OUT_OF_ORDER_ITERATION"},
+      {simdjson::INSUFFICIENT_PADDING, "INSUFFICIENT_PADDING"},
+      {simdjson::INCOMPLETE_ARRAY_OR_OBJECT, "INCOMPLETE_ARRAY_OR_OBJECT"},
+      {simdjson::SCALAR_DOCUMENT_AS_VALUE, "SCALAR_DOCUMENT_AS_VALUE"},
+      {simdjson::OUT_OF_BOUNDS, "OUT_OF_BOUNDS"},
+      {simdjson::TRAILING_CONTENT, "TRAILING_CONTENT"},
+  };
+  for (const auto& [value, name] : kNames) {
+    if (value == code) return name;
   }
+  return "JSON_ERROR";
 }
 
 std::string DescribeError(simdjson::error_code code) {

@@ -51,8 +51,9 @@ TEST(ParserTest, LeaseReturnsTheThreadParser) {
 
 TEST(ParserTest, ReadStringAndUint64) {
   std::string doc =
-      R"({"s":"plain","e":"a\nb\u00e9","n":42,"big":18446744073709551615,"over":18446744073709551616,)"
-      R"("neg":-1,"f":1.5,"x":1e3,"z":0,"lead":01,"null":null,"str":"7"})";
+      R"({"s":"plain","e":"a\nb\u00e9","n":42,"big":18446744073709551615,)"
+      R"("over":18446744073709551616,"neg":-1,"f":1.5,"x":1e3,"z":0,"lead":01,"null":null,)"
+      R"("str":"7"})";
   EnsurePadding(doc);
   ParserLease lease(doc.size());
   od::document d;

@@ -77,13 +77,14 @@ class Walker {
         // is exactly the string plus trailing whitespace.
         if (token.size() < 2 || token.back() != '"') return simdjson::STRING_ERROR;
         return ValidEscapes(token.substr(1, token.size() - 2)) ? simdjson::SUCCESS
-                                                                 : simdjson::STRING_ERROR;
+                                                               : simdjson::STRING_ERROR;
       case od::json_type::number:
         return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
       case od::json_type::boolean:
         if (token == "true") return simdjson::SUCCESS;
-        return token == "false" ? simdjson::SUCCESS
-                                : (token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR);
+        return token == "false"
+                   ? simdjson::SUCCESS
+                   : (token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR);
       case od::json_type::null:
         return token == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
       default:
@@ -195,8 +196,8 @@ class Walker {
 };
 
 Error NotAnObject() {
-  return Error(ErrorKind::kInvalidArgument,
-               "INCORRECT_TYPE: the request body is not a JSON object", ErrorSource::kClient);
+  return Error(ErrorKind::kInvalidArgument, "INCORRECT_TYPE: the request body is not a JSON object",
+               ErrorSource::kClient);
 }
 
 // Parses `body` (padding ensured) and feeds its top-level fields to `visitor`.

@@ -82,9 +82,8 @@ TEST(PeekRequestTest, IncludeUsage) {
 }
 
 TEST(PeekRequestTest, NestedKeysAreIgnored) {
-  RequestPeek peek = Peek(
-      R"({"messages":[{"role":"user","content":"x","model":"inner"}],)"
-      R"("metadata":{"model":"meta","stream":true},"model":"outer"})");
+  RequestPeek peek = Peek(R"({"messages":[{"role":"user","content":"x","model":"inner"}],)"
+                          R"("metadata":{"model":"meta","stream":true},"model":"outer"})");
   EXPECT_EQ(peek.model, "outer");
   EXPECT_FALSE(peek.stream);
   peek = Peek(R"({"tools":[{"model":"t"}]})");
@@ -185,21 +184,19 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{R"([1,2])", "INCORRECT_TYPE"}, Malformed{R"("model")", "INCORRECT_TYPE"},
         Malformed{"null", "INCORRECT_TYPE"}, Malformed{"42", "INCORRECT_TYPE"},
         Malformed{R"({"model":"m"}})", "TRAILING_CONTENT"},
-        Malformed{R"({"model":"m"} {})", "TRAILING_CONTENT"},
-        Malformed{R"({"model":"m"} x)", ""}, Malformed{R"({"model":"m")", ""},
-        Malformed{R"({"model":"m)", "UNCLOSED_STRING"}, Malformed{R"({"a":1,})", ""},
-        Malformed{R"({"a" 1})", ""}, Malformed{R"({"a":1 "b":2})", ""},
-        Malformed{R"({"a":[1,]})", ""}, Malformed{R"({"a":[1})", ""},
-        Malformed{R"({"a":{"b":1]})", ""}, Malformed{R"({"a":})", ""},
+        Malformed{R"({"model":"m"} {})", "TRAILING_CONTENT"}, Malformed{R"({"model":"m"} x)", ""},
+        Malformed{R"({"model":"m")", ""}, Malformed{R"({"model":"m)", "UNCLOSED_STRING"},
+        Malformed{R"({"a":1,})", ""}, Malformed{R"({"a" 1})", ""},
+        Malformed{R"({"a":1 "b":2})", ""}, Malformed{R"({"a":[1,]})", ""},
+        Malformed{R"({"a":[1})", ""}, Malformed{R"({"a":{"b":1]})", ""}, Malformed{R"({"a":})", ""},
         Malformed{R"({a:1})", ""}, Malformed{R"({'a':1})", ""}, Malformed{R"({,})", ""},
         Malformed{R"({"a":01})", "NUMBER_ERROR"}, Malformed{R"({"a":1.})", "NUMBER_ERROR"},
         Malformed{R"({"a":-})", "NUMBER_ERROR"}, Malformed{R"({"a":1e})", "NUMBER_ERROR"},
-        Malformed{R"({"a":[.5]})", ""}, Malformed{R"({"a":+1})", ""},
-        Malformed{R"({"a":NaN})", ""}, Malformed{R"({"a":Infinity})", ""},
-        Malformed{R"({"a":12abc})", "NUMBER_ERROR"}, Malformed{R"({"a":tru})", "T_ATOM_ERROR"},
-        Malformed{R"({"a":truex})", "T_ATOM_ERROR"}, Malformed{R"({"a":fals})", "F_ATOM_ERROR"},
-        Malformed{R"({"a":[nul]})", "N_ATOM_ERROR"}, Malformed{R"({"a":"\x"})", "STRING_ERROR"},
-        Malformed{R"({"a":"\u12"})", "STRING_ERROR"},
+        Malformed{R"({"a":[.5]})", ""}, Malformed{R"({"a":+1})", ""}, Malformed{R"({"a":NaN})", ""},
+        Malformed{R"({"a":Infinity})", ""}, Malformed{R"({"a":12abc})", "NUMBER_ERROR"},
+        Malformed{R"({"a":tru})", "T_ATOM_ERROR"}, Malformed{R"({"a":truex})", "T_ATOM_ERROR"},
+        Malformed{R"({"a":fals})", "F_ATOM_ERROR"}, Malformed{R"({"a":[nul]})", "N_ATOM_ERROR"},
+        Malformed{R"({"a":"\x"})", "STRING_ERROR"}, Malformed{R"({"a":"\u12"})", "STRING_ERROR"},
         Malformed{R"({"a":{"b":"\u12G4"}})", "STRING_ERROR"},
         Malformed{R"({"k\q":1})", "STRING_ERROR"}, Malformed{R"({"a":{"k\q":1}})", "STRING_ERROR"},
         Malformed{"{\"a\":\"\x01\"}", "UNESCAPED_CHARS"},
@@ -261,7 +258,8 @@ TEST(SpliceModelTest, ReplacesAnyValueTypeAndEscapedKeys) {
 }
 
 TEST(SpliceModelTest, EveryDuplicateIsReplaced) {
-  EXPECT_EQ(Spliced(R"({"model":"a","x":1,"model":"b"})", "m"), R"({"model":"m","x":1,"model":"m"})");
+  EXPECT_EQ(Spliced(R"({"model":"a","x":1,"model":"b"})", "m"),
+            R"({"model":"m","x":1,"model":"m"})");
 }
 
 TEST(SpliceModelTest, AppendsWhenAbsent) {
@@ -295,8 +293,9 @@ TEST(EnsureIncludeUsageTest, EditsAnExistingObject) {
   EXPECT_EQ(WithUsage(R"({"stream_options":{}})"), R"({"stream_options":{"include_usage":true}})");
   EXPECT_EQ(WithUsage(R"({"stream_options": { } ,"x":1})"),
             R"({"stream_options": {"include_usage":true } ,"x":1})");
-  EXPECT_EQ(WithUsage(R"({"stream_options": {"other": [1, {"include_usage":false}] } })"),
-            R"({"stream_options": {"other": [1, {"include_usage":false}],"include_usage":true } })");
+  EXPECT_EQ(
+      WithUsage(R"({"stream_options": {"other": [1, {"include_usage":false}] } })"),
+      R"({"stream_options": {"other": [1, {"include_usage":false}],"include_usage":true } })");
   EXPECT_EQ(WithUsage(R"({"stream_options":{"include_usage":false},"stream":true})"),
             R"({"stream_options":{"include_usage":true},"stream":true})");
   EXPECT_EQ(WithUsage(R"({"stream_options":{"include_usage" : null }})"),

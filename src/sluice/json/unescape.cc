@@ -62,7 +62,14 @@ bool ValidEscapes(std::string_view raw) {
     i = static_cast<const char*>(hit) - raw.data();
     if (i + 1 >= raw.size()) return false;
     switch (raw[i + 1]) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         i += 2;
         break;
       case 'u':
@@ -87,14 +94,30 @@ bool AppendUnescaped(std::string& out, std::string_view raw) {
     char c = raw[i + 1];
     i += 2;
     switch (c) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         int32_t cu = ReadHex4(raw, i);
         if (cu < 0) return false;

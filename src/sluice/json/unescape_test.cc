@@ -27,7 +27,9 @@ TEST(UnescapeTest, Rfc8259Escapes) {
 TEST(UnescapeTest, LoneSurrogatesBecomeReplacementCharacter) {
   EXPECT_EQ(Unescape(R"(\ud800)"), "\xEF\xBF\xBD");
   EXPECT_EQ(Unescape(R"(\udc00x)"), "\xEF\xBF\xBDx");
-  EXPECT_EQ(Unescape(R"(\ud800\u0041)"), "\xEF\xBF\xBD" "A");
+  EXPECT_EQ(Unescape(R"(\ud800\u0041)"),
+            "\xEF\xBF\xBD"
+            "A");
   EXPECT_EQ(Unescape(R"(\ud800\ud800\udc00)"), "\xEF\xBF\xBD\xF0\x90\x80\x80");
 }
 

@@ -20,8 +20,9 @@ uint64_t CostValue(const TokenUsage& usage, config::CostType type);
 
 // (metadataKey, value) for each distinct key: route costs first, then global costs for keys no
 // route cost set ("If the route defines LLMRequestCosts with a matching metadataKey, use that.
-// Otherwise, fall back to the global cost with that metadataKey" — GatewayConfigSpec docs). Within
-// one list the first cost naming a key decides it. Order: route keys in list order, then global.
+// Otherwise, fall back to the global cost with that metadataKey", GatewayConfigSpec docs).
+// Within one list the first cost naming a key decides it. Order: route keys in list order, then
+// global ones.
 std::vector<std::pair<std::string, uint64_t>> ComputeCosts(
     const TokenUsage& usage, std::span<const config::Cost> route_costs,
     std::span<const config::Cost> global_costs);

@@ -50,11 +50,10 @@ TEST(CostsTest, RouteCostsBeatGlobalCosts) {
   std::vector<Cost> global = {{"llm_total_token", CostType::kTotalToken},
                               {"llm_input_token", CostType::kInputToken},
                               {"llm_reasoning", CostType::kReasoningToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), route, global),
-            (Costs{{"llm_input_token", 1920},
-                   {"route_only", 300},
-                   {"llm_total_token", 2306},
-                   {"llm_reasoning", 256}}));
+  EXPECT_EQ(ComputeCosts(Usage(), route, global), (Costs{{"llm_input_token", 1920},
+                                                         {"route_only", 300},
+                                                         {"llm_total_token", 2306},
+                                                         {"llm_reasoning", 256}}));
 }
 
 TEST(CostsTest, GlobalOnlyAndRouteOnly) {

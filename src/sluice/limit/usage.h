@@ -23,14 +23,15 @@ struct TokenUsage {
   std::optional<uint64_t> total;                 // usage.total_tokens
   std::optional<uint64_t> cached_input;          // usage.prompt_tokens_details.cached_tokens
   std::optional<uint64_t> cache_creation_input;  // ...prompt_tokens_details.cache_creation_tokens
-  std::optional<uint64_t> reasoning;  // usage.completion_tokens_details.reasoning_tokens
+  std::optional<uint64_t> reasoning;             // usage.completion_tokens_details.reasoning_tokens
 
   bool operator==(const TokenUsage&) const = default;
 };
 
 struct ResponseInfo {
   TokenUsage usage;
-  std::string model;  // the response's "model"; empty when absent (callers fall back to the request's)
+  std::string
+      model;  // the response's "model"; empty when absent (callers fall back to the request's)
   bool operator==(const ResponseInfo&) const = default;
 };
 
@@ -53,15 +54,14 @@ Result<ResponseInfo> ReadOpenAIResponse(std::string& body);
 // Not thread-safe; one instance per stream.
 class OpenAIStreamUsage {
  public:
-  explicit OpenAIStreamUsage(
-      std::size_t max_event_bytes = codec::SseParser::kDefaultMaxEventBytes);
+  explicit OpenAIStreamUsage(std::size_t max_event_bytes = codec::SseParser::kDefaultMaxEventBytes);
 
   void Feed(std::string_view bytes);
 
   const ResponseInfo& info() const { return info_; }
-  bool has_usage() const { return has_usage_; }      // a chunk with a usage object was seen
-  bool done() const { return done_; }                // "data: [DONE]" was seen
-  uint64_t chunks() const { return chunks_; }        // chunks read successfully
+  bool has_usage() const { return has_usage_; }  // a chunk with a usage object was seen
+  bool done() const { return done_; }            // "data: [DONE]" was seen
+  uint64_t chunks() const { return chunks_; }    // chunks read successfully
   uint64_t malformed_chunks() const { return malformed_chunks_; }
   const codec::SseParser& sse() const { return sse_; }  // comments, mid_event(), ...
   const std::optional<Error>& stream_error() const { return stream_error_; }

@@ -83,9 +83,9 @@ TEST(ReadOpenAIResponseTest, InPlaceOverload) {
 // The reference gateway reads prompt_tokens_details.cache_creation_tokens (non-standard; sent by
 // some OpenAI-compatible providers).
 TEST(ReadOpenAIResponseTest, CacheCreationTokens) {
-  ResponseInfo info = Read(
-      R"({"model":"m","usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,)"
-      R"("prompt_tokens_details":{"cached_tokens":40,"cache_creation_tokens":60}}})");
+  ResponseInfo info =
+      Read(R"({"model":"m","usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,)"
+           R"("prompt_tokens_details":{"cached_tokens":40,"cache_creation_tokens":60}}})");
   EXPECT_EQ(info.usage, MakeUsage(100, 5, 105, 40, 60, kUnset));
 }
 
@@ -93,26 +93,26 @@ TEST(ReadOpenAIResponseTest, AbsentOrNullUsage) {
   EXPECT_EQ(Read(R"({"model":"m"})").usage, TokenUsage{});
   EXPECT_EQ(Read(R"({"model":"m","usage":null})").usage, TokenUsage{});
   EXPECT_EQ(Read(R"({"usage":{}})").usage, TokenUsage{});
-  EXPECT_EQ(Read(R"({"usage":{"prompt_tokens_details":null,"completion_tokens_details":null}})")
-                .usage,
-            TokenUsage{});
+  EXPECT_EQ(
+      Read(R"({"usage":{"prompt_tokens_details":null,"completion_tokens_details":null}})").usage,
+      TokenUsage{});
   EXPECT_EQ(Read("{}").model, "");
 }
 
 TEST(ReadOpenAIResponseTest, OnlyNonNegativeIntegersCount) {
-  ResponseInfo info = Read(
-      R"({"usage":{"prompt_tokens":null,"completion_tokens":-1,"total_tokens":1.5,)"
-      R"("prompt_tokens_details":{"cached_tokens":"3","cache_creation_tokens":1e3},)"
-      R"("completion_tokens_details":{"reasoning_tokens":18446744073709551616}}})");
+  ResponseInfo info =
+      Read(R"({"usage":{"prompt_tokens":null,"completion_tokens":-1,"total_tokens":1.5,)"
+           R"("prompt_tokens_details":{"cached_tokens":"3","cache_creation_tokens":1e3},)"
+           R"("completion_tokens_details":{"reasoning_tokens":18446744073709551616}}})");
   EXPECT_EQ(info.usage, TokenUsage{});
   info = Read(R"({"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":0}})");
   EXPECT_EQ(info.usage, MakeUsage(UINT64_MAX, 0, kUnset, kUnset, kUnset, kUnset));
 }
 
 TEST(ReadOpenAIResponseTest, OnlyTopLevelModelAndUsage) {
-  ResponseInfo info = Read(
-      R"({"choices":[{"message":{"model":"inner","usage":{"prompt_tokens":1}}}],)"
-      R"("metadata":{"usage":{"prompt_tokens":2}},"model":"outer"})");
+  ResponseInfo info =
+      Read(R"({"choices":[{"message":{"model":"inner","usage":{"prompt_tokens":1}}}],)"
+           R"("metadata":{"usage":{"prompt_tokens":2}},"model":"outer"})");
   EXPECT_EQ(info.model, "outer");
   EXPECT_EQ(info.usage, TokenUsage{});
 }
@@ -125,9 +125,9 @@ TEST(ReadOpenAIResponseTest, EscapedKeysAndModel) {
 }
 
 TEST(ReadOpenAIResponseTest, DuplicatesLastWins) {
-  ResponseInfo info = Read(
-      R"({"model":"a","usage":{"prompt_tokens":1,"completion_tokens":2},"model":"b",)"
-      R"("usage":{"prompt_tokens":3}})");
+  ResponseInfo info =
+      Read(R"({"model":"a","usage":{"prompt_tokens":1,"completion_tokens":2},"model":"b",)"
+           R"("usage":{"prompt_tokens":3}})");
   EXPECT_EQ(info.model, "b");
   EXPECT_EQ(info.usage, MakeUsage(3, kUnset, kUnset, kUnset, kUnset, kUnset));
   EXPECT_EQ(Read(R"({"usage":{"prompt_tokens":1},"usage":null})").usage, TokenUsage{});
@@ -175,8 +175,12 @@ StreamOutcome FeedStream(const std::vector<std::string_view>& chunks,
     EXPECT_EQ(buffer, chunk);
     std::fill(buffer.begin(), buffer.end(), 'X');
   }
-  return StreamOutcome{usage.info(),   usage.has_usage(),          usage.done(),
-                       usage.chunks(), usage.malformed_chunks(),   usage.sse().comments(),
+  return StreamOutcome{usage.info(),
+                       usage.has_usage(),
+                       usage.done(),
+                       usage.chunks(),
+                       usage.malformed_chunks(),
+                       usage.sse().comments(),
                        usage.stream_error().has_value()};
 }
 
@@ -184,8 +188,7 @@ void ExpectAllSplits(std::string_view input, const StreamOutcome& expected,
                      size_t max = codec::SseParser::kDefaultMaxEventBytes) {
   EXPECT_EQ(FeedStream({input}, max), expected) << "whole input";
   for (size_t i = 0; i <= input.size(); ++i) {
-    ASSERT_EQ(FeedStream({input.substr(0, i), input.substr(i)}, max), expected)
-        << "split at " << i;
+    ASSERT_EQ(FeedStream({input.substr(0, i), input.substr(i)}, max), expected) << "split at " << i;
   }
   if (input.size() <= 160) {
     for (size_t i = 0; i <= input.size(); ++i) {
