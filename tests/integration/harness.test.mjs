@@ -259,6 +259,13 @@ describe('process harness (stub process, not sluice)', () => {
     assert.equal(st.signal, 'SIGKILL');
   });
 
+  test('stop() reports a process that died on its own, with its stderr', T, async () => {
+    const gw = await startGateway({ bin: stub, env: { STUB_MODE: 'crash-on-request' } });
+    await assert.rejects(request(gw.url('/x')));
+    await gw.exited;
+    await assert.rejects(gw.stop(), /exited on its own[\s\S]*SIGABRT[\s\S]*double free/);
+  });
+
   test('times out waiting for ready', T, async () => {
     await assert.rejects(startGateway({ bin: stub, env: { STUB_MODE: 'never-ready' }, readyTimeoutMs: 500 }),
       /timed out after 500 ms waiting for sluice: ready/);

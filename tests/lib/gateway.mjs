@@ -208,6 +208,7 @@ export class Gateway {
   }
 
   signal(sig) {
+    if (sig === 'SIGTERM' || sig === 'SIGINT' || sig === 'SIGKILL') this.stopRequested = true;
     if (!this.exit) this.child.kill(sig);
   }
 
@@ -216,10 +217,13 @@ export class Gateway {
 
   /**
    * Stops the process: `signal` (SIGTERM), then SIGKILL after ms. Idempotent. Resolves with
-   * { code, signal, killed }.
+   * { code, signal, killed }. With expectRunning (the default), a process that had already exited
+   * on its own (a crash) makes stop() throw with its stderr, so suites report crashes clearly.
    */
-  async stop({ signal = 'SIGTERM', ms = 15000 } = {}) {
+  async stop({ signal = 'SIGTERM', ms = 15000, expectRunning = true } = {}) {
     let killed = false;
+    const crashed = this.exit && !this.stopRequested;
+    this.stopRequested = true;
     if (!this.exit) {
       try { this.child.kill(signal); } catch { /* gone */ }
       const t = setTimeout(() => {
@@ -232,6 +236,9 @@ export class Gateway {
     if (!this.keepDir && this.dir) {
       fs.rmSync(this.dir, { recursive: true, force: true });
       this.dir = null;
+    }
+    if (crashed && expectRunning) {
+      throw new Error(`sluice exited on its own before the test stopped it (${JSON.stringify(this.exit)})\n--- stderr ---\n${this.stderrTail()}`);
     }
     return { ...this.exit, killed };
   }
@@ -276,7 +283,7 @@ export async function startGateway({ yaml, files = {}, paths, env = {}, args = [
     if (gw.listeners.size === 0) throw new Error('sluice printed ready without any listener line');
     if (gw.adminPort === null) throw new Error('sluice printed ready without the admin line');
   } catch (e) {
-    await gw.stop({ signal: 'SIGKILL' });
+    await gw.stop({ signal: 'SIGKILL', expectRunning: false });
     e.message = `starting ${bin} ${argv.join(' ')}: ${e.message}`;
     throw e;
   }

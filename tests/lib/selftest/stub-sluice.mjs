@@ -13,6 +13,11 @@ if (mode === 'fail') {
 }
 
 const server = http.createServer((req, res) => {
+  if (mode === 'crash-on-request') {
+    process.stderr.write('free(): double free detected (pretend)\n');
+    process.kill(process.pid, 'SIGABRT');
+    return;
+  }
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end('stub');
   process.stdout.write(`${JSON.stringify({ method: req.method, path: req.url, response_code: 200 })}\n`);
