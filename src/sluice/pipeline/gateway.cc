@@ -360,8 +360,13 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
       }
       const bool reused = (*conn)->reused();
       auto sent = co_await (*conn)->Send(head, body);
-      Result<http::ResponseHead> response_head =
-          sent.ok() ? co_await (*conn)->ReadHead() : Result<http::ResponseHead>(sent.error());
+      if (!sent.ok()) {
+        ex.last_error = sent.error().message();
+        if (reused) continue;
+        break;
+      }
+      // (GCC 12 miscompiles co_await inside a conditional expression: keep them as statements.)
+      auto response_head = co_await (*conn)->ReadHead();
       if (!response_head.ok()) {
         ex.last_error = response_head.error().message();
         if (reused && response_head.error().retryable()) continue;
