@@ -9,7 +9,7 @@ import { FakeOpenAI } from '../lib/fake-openai.mjs';
 import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
-import { assertNoViolations } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset } from '../lib/assert.mjs';
 
 const KEY = 'sk-proj-E2E-SECRET-5b5b5b5b5b5b';
 const T = { timeout: 30000 };
@@ -41,7 +41,7 @@ describe('official openai SDK through sluice', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(fake); fake.reset(); });
+  afterEach(() => checkAndReset(fake));
 
   test('chat.completions.create', T, async () => {
     fake.enqueue({ json: fixture('openai/chat-completion.json'), headers: { 'x-request-id': 'req_e2e_chat' } });

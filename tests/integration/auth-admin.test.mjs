@@ -9,7 +9,7 @@ import { FakeOpenAI } from '../lib/fake-openai.mjs';
 import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
-import { assertNoViolations, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
 const T = { timeout: 30000 };
 const OPENAI_KEY = 'sk-proj-AUTH-SECRET-openai-1111';
@@ -66,10 +66,7 @@ describe('upstream credentials and admin endpoints', () => {
     }
   });
 
-  afterEach(() => {
-    assertNoViolations(...Object.values(fakes));
-    for (const f of Object.values(fakes)) f.reset();
-  });
+  afterEach(() => checkAndReset(...Object.values(fakes)));
 
   for (const [model, fakeName, header] of [
     ['gpt-4o-mini', 'openai', 'authorization'],

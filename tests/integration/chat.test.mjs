@@ -10,7 +10,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { simpleConfig } from '../lib/config.mjs';
 import { request, postJSON } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertLog, assertLogBasics, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, assertLogBasics, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-proj-chat-SECRET-7f3a9c21e4b8d605';
 const OTHER_KEY = 'sk-other-SECRET-55aa55aa55aa';
@@ -45,18 +45,14 @@ describe('chat completions (non-streaming)', () => {
     }
   });
 
-  afterEach(() => {
-    assertNoViolations(fake, other);
-    fake.reset();
-    other.reset();
-  });
+  afterEach(() => checkAndReset(fake, other));
 
   test('relays the upstream JSON byte for byte and sends the exact request upstream', T, async () => {
     const bytes = fixture('openai/chat-completion.json');
     fake.enqueue({ json: bytes });
     // Unusual spacing and key order must survive untouched: no re-serialization.
     const body = '{ "messages" : [ {"role":"user","content":"Grüße \\u00e9 👋"} ],\n  "model":"gpt-4o-mini", "temperature" :0.25 }';
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), body);
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.equals(bytes), `client bytes differ from upstream bytes:\n${res.text}`);
@@ -92,7 +88,7 @@ describe('chat completions (non-streaming)', () => {
 
   test('usage details (cached, cache creation, reasoning) reach the access log', T, async () => {
     fake.enqueue({ json: fixture('openai/chat-completion-usage-details.json') });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o'));
     assert.equal(res.status, 200);
     const u = fixtureJSON('openai/chat-completion-usage-details.json').usage;
@@ -154,7 +150,7 @@ describe('chat completions (non-streaming)', () => {
 
   test('keep-alive: several requests over one client connection, one access-log line each', T, async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     try {
       const sockets = new Set();
       for (let i = 0; i < 5; i++) {

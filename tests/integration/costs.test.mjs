@@ -9,7 +9,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, openStream } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertLog, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-costs-SECRET-c0575c0575';
 const T = { timeout: 30000 };
@@ -52,7 +52,7 @@ describe('llmRequestCosts', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(fake); fake.reset(); });
+  afterEach(() => checkAndReset(fake));
 
   const EXPECTED_ROUTE = {
     in: U.prompt_tokens, out: U.completion_tokens, total: U.total_tokens,
@@ -65,7 +65,7 @@ describe('llmRequestCosts', () => {
 
   test('every cost type from a JSON response; route beats global on the same key', T, async () => {
     fake.enqueue({ json: fixture('openai/chat-completion-usage-details.json') });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('metered'));
     assert.equal(res.status, 200, res.text);
     const log = await gw.waitForLog(() => true, { from });
@@ -74,7 +74,7 @@ describe('llmRequestCosts', () => {
 
   test('every cost type from a stream\'s usage chunk', T, async () => {
     fake.enqueue({ sse: [fixture('openai/chat-completion-stream-usage-details.sse')] });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const s = await openStream(gw.url('/v1/chat/completions'), { body: chatRequest('metered',
       { stream: true, stream_options: { include_usage: true } }) });
     assert.equal(s.status, 200);
@@ -85,7 +85,7 @@ describe('llmRequestCosts', () => {
 
   test('a route without costs gets the GatewayConfig global costs', T, async () => {
     fake.enqueue({ json: fixture('openai/chat-completion-usage-details.json') });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('global-only'));
     assert.equal(res.status, 200, res.text);
     const log = await gw.waitForLog(() => true, { from });
@@ -95,7 +95,7 @@ describe('llmRequestCosts', () => {
 
   test('global costs alone also make the gateway ask a stream for usage', T, async () => {
     const req = chatRequest('global-only', { stream: true });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const s = await openStream(gw.url('/v1/chat/completions'), { body: req });
     await s.all();
     assert.deepEqual(fake.requests[0].json, { ...req, stream_options: { include_usage: true } });

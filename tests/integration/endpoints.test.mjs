@@ -8,7 +8,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, openStream, sseJSON } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertLog, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-endpoints-SECRET-0c0ffee0';
 const GEMINI_KEY = 'gemini-SECRET-AIzaSyFAKE';
@@ -53,16 +53,13 @@ describe('completions, embeddings and schema prefixes', () => {
     }
   });
 
-  afterEach(() => {
-    assertNoViolations(fake, gemini, groq);
-    for (const f of [fake, gemini, groq]) f.reset();
-  });
+  afterEach(() => checkAndReset(fake, gemini, groq));
 
   test('POST /v1/completions is relayed byte for byte to /v1/completions', T, async () => {
     const bytes = fixture('openai/completion.json');
     fake.enqueue({ json: bytes });
     const body = '{"model":"gpt-3.5-turbo-instruct","prompt":"Say this is a test","max_tokens":7,"temperature":0}';
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/completions'), body);
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.equals(bytes));
@@ -79,7 +76,7 @@ describe('completions, embeddings and schema prefixes', () => {
   test('a streamed completion is relayed byte for byte with its usage read', T, async () => {
     const bytes = fixture('openai/completion-stream.sse');
     fake.enqueue({ sse: [bytes] });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const s = await openStream(gw.url('/v1/completions'), { body: { model: 'gpt-3.5-turbo-instruct',
       prompt: 'Say this is a test', stream: true, stream_options: { include_usage: true } } });
     assert.equal(s.status, 200);
@@ -95,7 +92,7 @@ describe('completions, embeddings and schema prefixes', () => {
     const bytes = fixture('openai/embeddings.json');
     fake.enqueue({ json: bytes });
     const body = '{"input":["The food was delicious","and the waiter..."],"model":"text-embedding-3-small","encoding_format":"float"}';
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/embeddings'), body);
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.equals(bytes));

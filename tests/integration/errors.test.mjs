@@ -10,7 +10,7 @@ import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
 import { closedPort } from '../lib/ports.mjs';
 import { fixture, fixtureText } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertGatewayError, assertLog, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertGatewayError, assertLog, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-errors-SECRET-9e9e9e9e';
 const T = { timeout: 30000 };
@@ -47,7 +47,7 @@ describe('errors', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(fake, slow); fake.reset(); slow.reset(); });
+  afterEach(() => checkAndReset(fake, slow));
 
   test('unknown path → 404 "unsupported path: <path>"', T, async () => {
     for (const p of ['/v1/unknown', '/v2/chat/completions', '/v1/chat/completions/extra']) {
@@ -58,7 +58,7 @@ describe('errors', () => {
   });
 
   test('a model no rule matches → 404 with the reference message', T, async () => {
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('not-configured'));
     assertGatewayError(res, 404, { message: NO_ROUTE });
     assert.equal(fake.requests.length, 0);
@@ -87,7 +87,7 @@ describe('errors', () => {
   });
 
   test('upstream unreachable (closed port) → 503 OpenAIBackendError', T, async () => {
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('unreachable'));
     assertGatewayError(res, 503, { type: 'OpenAIBackendError' });
     const log = await gw.waitForLog(() => true, { from });
@@ -97,7 +97,7 @@ describe('errors', () => {
 
   test('rules[].timeouts.request exceeded → 504', T, async () => {
     slow.setDefault({ hang: true });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('slow'));
     assertGatewayError(res, 504);
     assert.ok(slow.requests.length >= 1, 'the request reached the upstream before timing out');
@@ -114,7 +114,7 @@ describe('errors', () => {
   test('upstream JSON 429 passes through: status and bytes unchanged', T, async () => {
     const bytes = fixture('openai/error-429-rate-limit.json');
     fake.setDefault({ status: 429, json: bytes, headers: { 'retry-after': '20' } });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'));
     assert.equal(res.status, 429);
     assert.ok(res.body.equals(bytes), res.text);

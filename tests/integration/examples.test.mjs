@@ -12,7 +12,7 @@ import { startGateway, runSluice, assertNoSecret, makeTempDir } from '../lib/gat
 import { simpleConfig } from '../lib/config.mjs';
 import { postJSON, openStream } from '../lib/http.mjs';
 import { FIXTURES_DIR } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertLog, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
 const T = { timeout: 30000 };
 const KEY = 'sk-example-SECRET-abcdef0123456789';
@@ -23,7 +23,7 @@ describe('aigw-style example files, unchanged', () => {
   let fake;
   before(async () => { fake = await FakeOpenAI.start({}); });
   after(() => fake.close());
-  afterEach(() => { assertNoViolations(fake); fake.reset(); });
+  afterEach(() => checkAndReset(fake));
 
   test('aigw-basic.yaml validates with its environment', T, async () => {
     const r = await runSluice(['validate', BASIC], { env: { OPENAI_HOST: 'localhost', OPENAI_PORT: String(fake.port), OPENAI_API_KEY: KEY } });
@@ -76,7 +76,7 @@ describe('configuration without a file argument', () => {
   let fake;
   before(async () => { fake = await FakeOpenAI.start({}); });
   after(() => fake.close());
-  afterEach(() => { assertNoViolations(fake); fake.reset(); });
+  afterEach(() => checkAndReset(fake));
 
   test('AIGW_CONFIG_HOME/config.yaml is used when no file is given', T, async () => {
     const home = makeTempDir('sluice-aigw-home-');

@@ -9,7 +9,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { simpleConfig } from '../lib/config.mjs';
 import { RawConnection } from '../lib/http.mjs';
 import { fixture } from '../lib/openai-wire.mjs';
-import { assertNoViolations, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-http-SECRET-4242424242';
 const T = { timeout: 30000 };
@@ -66,8 +66,7 @@ describe('HTTP/1.x server behaviour', () => {
 
   afterEach(() => {
     for (const c of conns.splice(0)) c.destroy();
-    assertNoViolations(fake);
-    fake.reset();
+    checkAndReset(fake);
   });
 
   test('keep-alive: two requests in turn on one connection', T, async () => {
@@ -229,6 +228,14 @@ describe('HTTP/1.x server behaviour', () => {
     await c.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gw.test\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`);
     await pumpBody(c, total);
     const r = await c.readResponse({ ms: 20000 });
+    assert.equal(r.status, 413);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  test('Expect: 100-continue with a Content-Length over 50 MiB → 413 instead of 100', T, async () => {
+    const c = await connect();
+    await c.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gw.test\r\nContent-Type: application/json\r\nContent-Length: ${60 * MiB}\r\nExpect: 100-continue\r\n\r\n`);
+    const r = await c.readResponse();
     assert.equal(r.status, 413);
     assert.equal(fake.requests.length, 0);
   });

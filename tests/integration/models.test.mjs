@@ -1,8 +1,11 @@
 // GET /v1/models: the OpenAI list shape {"object":"list","data":[{"id","object":"model","created",
 // "owned_by"}]} built from rules' Exact x-ai-eg-model matches (RegularExpression matches are not
 // models), owned_by "Envoy AI Gateway" unless modelsOwnedBy, created from modelsCreatedAt, and scoped
-// by the route's hostnames: exact host, then single-label wildcard, else the unscoped models; the
-// Host is lower-cased and its port ignored. Hostnames also scope which route serves a request.
+// by the route's hostnames as Envoy AI Gateway does (internal/extproc/models_processor.go and the
+// controller's ModelsByHost): an exact host sees its routes' models plus the models of routes without
+// hostnames (those serve every host); else the longest single-label wildcard; else only the unscoped
+// models; no Host at all lists every declared model. The Host is lower-cased and its port ignored.
+// Hostnames also scope which route serves a request.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,25 +100,31 @@ describe('/v1/models scoped by route hostnames', () => {
   test('an exact hostname sees its own models', T, async () => {
     const res = await list('api.a.example.test');
     assertListShape(res);
-    assert.deepEqual(ids(res), ['model-a']);
+    assert.deepEqual(ids(res), ['model-a', 'model-shared']);
   });
 
   test('the Host is matched lower-cased and without its port', T, async () => {
     const res = await list('API.A.Example.TEST:8443');
     assertListShape(res);
-    assert.deepEqual(ids(res), ['model-a']);
+    assert.deepEqual(ids(res), ['model-a', 'model-shared']);
+  });
+
+  test('a wildcard matches exactly one label', T, async () => {
+    const res = await list('deep.x.b.example.test');
+    assertListShape(res);
+    assert.deepEqual(ids(res), ['model-shared']);
   });
 
   test('a single-label wildcard matches one label', T, async () => {
     const res = await list('x.b.example.test');
     assertListShape(res);
-    assert.deepEqual(ids(res), ['model-b']);
+    assert.deepEqual(ids(res), ['model-b', 'model-shared']);
   });
 
   test('an exact hostname beats a wildcard', T, async () => {
     const res = await list('special.b.example.test');
     assertListShape(res);
-    assert.deepEqual(ids(res), ['model-b-special']);
+    assert.deepEqual(ids(res), ['model-b-special', 'model-shared']);
   });
 
   test('any other host sees the unscoped models', T, async () => {
@@ -133,13 +142,14 @@ describe('/v1/models scoped by route hostnames', () => {
     assert.equal(no.status, 404, no.text);
   });
 
-  test('GET /v1/models over HTTP/1.0 without a Host header lists the unscoped models', T, async () => {
+  test('GET /v1/models over HTTP/1.0 without a Host header lists every declared model', T, async () => {
     const c = await RawConnection.connect(gw.port);
     try {
       await c.write('GET /v1/models HTTP/1.0\r\n\r\n');
       const r = await c.readResponse();
       assert.equal(r.status, 200, r.body.toString());
-      assert.deepEqual(JSON.parse(r.body).data.map((m) => m.id), ['model-shared']);
+      assert.deepEqual(JSON.parse(r.body).data.map((m) => m.id).sort(),
+        ['model-a', 'model-b', 'model-b-special', 'model-shared']);
     } finally { c.destroy(); }
   });
 });

@@ -13,7 +13,7 @@ import { FakeOpenAI, Gate } from '../lib/fake-openai.mjs';
 import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, openStream, request } from '../lib/http.mjs';
-import { assertNoViolations, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-reload-SECRET-8c8c8c8c';
 const KEY2 = 'sk-reload-SECRET-second-9d9d';
@@ -58,7 +58,7 @@ describe('config reload', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(fake, fake2); fake.reset(); fake2.reset(); });
+  afterEach(() => checkAndReset(fake, fake2));
 
   const upstreamModel = async () => {
     const r = await postJSON(gw.url('/v1/chat/completions'), chatRequest('reloadable'));

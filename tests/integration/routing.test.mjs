@@ -9,7 +9,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, openStream } from '../lib/http.mjs';
 import { closedPort } from '../lib/ports.mjs';
-import { assertNoViolations, assertLog, assertGatewayError, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, assertGatewayError, chatRequest } from '../lib/assert.mjs';
 
 const KEY_A = 'sk-A-SECRET-aaaaaaaaaaaa';
 const KEY_B = 'sk-B-SECRET-bbbbbbbbbbbb';
@@ -63,7 +63,7 @@ describe('routing', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(a, b); a.reset(); b.reset(); });
+  afterEach(() => checkAndReset(a, b));
 
   test('rules are tried in order: the first match wins over a later catch-all', T, async () => {
     const r1 = await postJSON(gw.url('/v1/chat/completions'), chatRequest('ordered'));
@@ -84,7 +84,7 @@ describe('routing', () => {
 
   test('modelNameOverride rewrites only the model value; every other byte is identical', T, async () => {
     const body = '{"model":  "override-me" ,\n "messages":[{"role":"user","content":"about override-me: é"}],\n "metadata":{"model":"override-me"}}';
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), body);
     assert.equal(res.status, 200, res.text);
     const want = body.replace('"model":  "override-me"', '"model":  "gpt-4o-2024-08-06"');
@@ -104,7 +104,7 @@ describe('routing', () => {
   });
 
   test('a connect failure in priority 0 fails over to priority 1', T, async () => {
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('failover'));
     assert.equal(res.status, 200, res.text);
     assert.equal(a.requests.length, 1);
@@ -114,7 +114,7 @@ describe('routing', () => {
   });
 
   test('every priority group unreachable → 503 OpenAIBackendError', T, async () => {
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('all-dead'));
     assertGatewayError(res, 503, { type: 'OpenAIBackendError' });
     const log = await gw.waitForLog(() => true, { from });

@@ -10,7 +10,7 @@ import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { openStream, postJSON, sseJSON } from '../lib/http.mjs';
 import { fixture, fixtureText } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertLog, chatRequest, splitInsideUtf8 } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertLog, chatRequest, splitInsideUtf8 } from '../lib/assert.mjs';
 
 const KEY = 'sk-stream-SECRET-a1b2c3d4e5f6';
 const T = { timeout: 30000 };
@@ -45,14 +45,14 @@ describe('streaming chat completions', () => {
     }
   });
 
-  afterEach(() => { assertNoViolations(fake); fake.reset(); });
+  afterEach(() => checkAndReset(fake));
 
   const streamReq = (model = 'gpt-4o-mini', extra = {}) => chatRequest(model,
     { stream: true, stream_options: { include_usage: true }, ...extra });
 
   async function relayExactly(pieces, { model = 'gpt-4o-mini', expected } = {}) {
     fake.enqueue({ sse: pieces });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const s = await openStream(gw.url('/v1/chat/completions'), { body: streamReq(model) });
     assert.equal(s.status, 200);
     assert.match(s.headers['content-type'], /^text\/event-stream/);
@@ -82,7 +82,7 @@ describe('streaming chat completions', () => {
     const evs = events();
     const gate = new Gate(1);
     fake.enqueue({ sse: evs, gate });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const s = await openStream(gw.url('/v1/chat/completions'), { body: streamReq() });
     assert.equal(s.status, 200);
     const first = await s.waitForBytes((b) => b.length >= Buffer.byteLength(evs[0]));
@@ -149,7 +149,7 @@ describe('streaming chat completions', () => {
   test('without costs, a stream request lacking stream_options is sent upstream unchanged', T, async () => {
     const body = '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}';
     fake.enqueue({ sse: [fixture('openai/chat-completion-stream-no-usage.sse')] });
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), body);
     assert.equal(res.status, 200);
     assert.equal(res.text, fixtureText('openai/chat-completion-stream-no-usage.sse'));
@@ -160,7 +160,7 @@ describe('streaming chat completions', () => {
 
   test('with costs, include_usage is added upstream when the client did not ask for it', T, async () => {
     const body = '{"model":"metered-model","stream":true,"messages":[{"role":"user","content":"hi"}],"temperature":0.5}';
-    const from = gw.logs.length;
+    const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), body);
     assert.equal(res.status, 200);
     const up = fake.requests[0].json;

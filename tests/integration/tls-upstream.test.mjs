@@ -11,7 +11,7 @@ import { buildConfig } from '../lib/config.mjs';
 import { postJSON, openStream } from '../lib/http.mjs';
 import { TestPKI } from '../lib/tls.mjs';
 import { fixture } from '../lib/openai-wire.mjs';
-import { assertNoViolations, assertGatewayError, chatRequest } from '../lib/assert.mjs';
+import { assertNoViolations, checkAndReset, assertGatewayError, chatRequest } from '../lib/assert.mjs';
 
 const KEY = 'sk-tls-SECRET-7e7e7e7e7e';
 const T = { timeout: 30000 };
@@ -62,10 +62,7 @@ describe('TLS upstream with BackendTLSPolicy', () => {
     }
   });
 
-  afterEach(() => {
-    assertNoViolations(good, wrongName, otherCaFake);
-    for (const f of [good, wrongName, otherCaFake]) f.reset();
-  });
+  afterEach(() => checkAndReset(good, wrongName, otherCaFake));
 
   test('a certificate from the referenced CA for the policy hostname: 200, SNI and Host checked', T, async () => {
     const bytes = fixture('openai/chat-completion.json');
@@ -89,11 +86,14 @@ describe('TLS upstream with BackendTLSPolicy', () => {
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('tls-wrong-hostname'));
     assertGatewayError(res, 503);
     assert.equal(wrongName.requests.length, 0);
+    assert.ok(wrongName.tlsErrors.length > 0 || wrongName.connections === 0,
+      'the gateway attempted TLS and aborted the handshake');
   });
 
   test('a certificate signed by an unknown CA → 503, nothing reaches the upstream', T, async () => {
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('tls-unknown-ca'));
     assertGatewayError(res, 503);
     assert.equal(otherCaFake.requests.length, 0);
+    assert.ok(otherCaFake.tlsErrors.length > 0, 'the gateway rejected the certificate during the handshake');
   });
 });

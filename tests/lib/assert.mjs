@@ -43,6 +43,13 @@ export function assertNoViolations(...fakes) {
   assert.deepEqual(v, [], `upstream checks failed:\n${v.join('\n')}`);
 }
 
+/** For afterEach: resets the fakes, then asserts the finished test left no violations. */
+export function checkAndReset(...fakes) {
+  const v = fakes.flatMap((f) => f.violations);
+  for (const f of fakes) f.reset();
+  assert.deepEqual(v, [], `upstream checks failed:\n${v.join('\n')}`);
+}
+
 /** Asserts each key of `want` on an access-log entry (deep equality). */
 export function assertLog(entry, want) {
   assert.ok(entry, 'access log entry missing');

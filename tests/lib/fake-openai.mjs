@@ -137,6 +137,12 @@ export class FakeOpenAI {
       server.on('tlsClientError', (err) => { this.tlsErrors.push(err.message); this._wake(); });
     }
     server.on('clientError', (err, sock) => {
+      if (String(err.code).startsWith('ERR_SSL') || /SSL|TLS|certificate/i.test(err.message)) {
+        // A handshake the client aborted (e.g. it rejected our certificate): not a request.
+        this.tlsErrors.push(err.code || err.message);
+        this._wake();
+        return;
+      }
       this._violate(null, `malformed upstream request (${err.code || err.message})`);
       if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });

@@ -192,6 +192,24 @@ export class Gateway {
     }, { ms, what: `stderr ${re}` });
   }
 
+  /**
+   * The access log is written in batches (sluice flushes periodically), so a line can appear a
+   * little after its response. logMark() waits until no new line has arrived for quietMs and returns
+   * the current count: lines from earlier requests are then all in, and a test can look for its own
+   * lines from that index. Not a timing assertion: it only waits.
+   */
+  async logMark({ quietMs = 300, ms = 10000 } = {}) {
+    const t0 = Date.now();
+    let n = this.logs.length;
+    let since = Date.now();
+    while (Date.now() - since < quietMs) {
+      if (Date.now() - t0 > ms) break;
+      await new Promise((r) => setTimeout(r, 25));
+      if (this.logs.length !== n) { n = this.logs.length; since = Date.now(); }
+    }
+    return this.logs.length;
+  }
+
   /** Waits for an access-log entry at or after index `from` satisfying pred. */
   waitForLog(pred = () => true, { from = 0, ms = 10000 } = {}) {
     return this.waitFor(() => {
