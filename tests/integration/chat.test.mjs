@@ -103,6 +103,30 @@ describe('chat completions (non-streaming)', () => {
     });
   });
 
+  test('reasoning tokens are absent from the access log when the upstream does not report them', T, async () => {
+    fake.enqueue({ json: { id: 'chatcmpl-minimal', object: 'chat.completion', created: 1741570283, model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } } });
+    const from = await gw.logMark();
+    const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'));
+    assert.equal(res.status, 200, res.text);
+    const log = await gw.waitForLog(() => true, { from });
+    assertLog(log, { 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1, 'gen_ai.usage.total_tokens': 4 });
+    assert.ok(!('gen_ai.usage.reasoning_tokens' in log), `reasoning_tokens is unknown here: ${JSON.stringify(log)}`);
+  });
+
+  test('large bodies both ways (6 MiB request, 9 MiB response) arrive byte for byte', T, async () => {
+    const big = 'x'.repeat(6 * 1024 * 1024);
+    const reqBody = JSON.stringify(chatRequest('gpt-4o-mini', { messages: [{ role: 'user', content: big }] }));
+    const resp = Buffer.from(JSON.stringify({ ...JSON.parse(fixture('openai/chat-completion.json')),
+      choices: [{ index: 0, message: { role: 'assistant', content: 'é'.repeat(4.5 * 1024 * 1024) }, logprobs: null, finish_reason: 'stop' }] }));
+    fake.enqueue({ json: resp });
+    const res = await postJSON(gw.url('/v1/chat/completions'), reqBody, { timeoutMs: 30000 });
+    assert.equal(res.status, 200);
+    assert.ok(res.body.equals(resp), 'response bytes differ');
+    assert.equal(fake.requests[0].bodyText, reqBody);
+  });
+
   test('the client credentials are replaced by the configured key, never forwarded', T, async () => {
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'), {
       headers: { authorization: 'Bearer client-gateway-token', 'x-api-key': 'client-x-api-key',

@@ -122,6 +122,14 @@ describe('sluice CLI', () => {
     assertCleanFailure(r, 'broken.yaml');
   });
 
+  test('`sluice run` with a CA ConfigMap that holds no certificate: clear error, non-zero exit', T, async () => {
+    const yaml = buildConfig({ routes: [{ name: 'route', rules: [{ models: ['m'], backendRefs: ['badtls'] }] }],
+      backends: [{ name: 'badtls', endpoint: { fqdn: 'localhost', port: fake.port },
+        tls: { hostname: 'localhost', caPem: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n' } }] });
+    const r = await runSluice(['run', write('bad-ca.yaml', yaml), '--admin-port', '0', '--address', '127.0.0.1', '--workers', '1'], { timeoutMs: 8000 });
+    assertCleanFailure(r, 'badtls');
+  });
+
   test('`sluice run` when the listener port is in use: one clear line, non-zero exit', T, async () => {
     const busy = await occupiedPort();
     try {

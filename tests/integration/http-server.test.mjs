@@ -207,6 +207,14 @@ describe('HTTP/1.x server behaviour', () => {
     assert.equal(fake.requests.length, 0);
   });
 
+  test('an HTTP/1.1 request without Host → 400', T, async () => {
+    const c = await connect();
+    await c.write(post(chat('nohost'), { host: null }));
+    const r = await c.readResponse();
+    assert.equal(r.status, 400);
+    assert.equal(fake.requests.length, 0);
+  });
+
   test('a garbage request line → 400', T, async () => {
     const c = await connect();
     await c.write('THIS IS NOT HTTP\r\n\r\n');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { FakeOpenAI, Gate } from '../lib/fake-openai.mjs';
 import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
-import { openStream, postJSON, sseJSON } from '../lib/http.mjs';
+import { openStream, postJSON, sseJSON, RawConnection } from '../lib/http.mjs';
 import { fixture, fixtureText } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, chatRequest, splitInsideUtf8 } from '../lib/assert.mjs';
 
@@ -95,6 +95,50 @@ describe('streaming chat completions', () => {
     const all = await s.all();
     assert.ok(all.equals(STREAM));
     await gw.waitForLog((e) => e.stream === true, { from });
+  });
+
+  test('twelve concurrent streams each get exactly their own bytes', T, async () => {
+    const N = 12;
+    const expected = new Map();
+    fake.setDefault((rec) => {
+      const evs = [];
+      for (let i = 0; i < 5; i++) {
+        evs.push(`data: {"id":"${rec.json.user}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"${rec.json.user}-${i}"}}]}\n\n`);
+      }
+      evs.push('data: [DONE]\n\n');
+      expected.set(rec.json.user, evs.join(''));
+      return { sse: evs };
+    });
+    const streams = await Promise.all(Array.from({ length: N }, (_, i) => openStream(gw.url('/v1/chat/completions'),
+      { body: chatRequest('gpt-4o-mini', { stream: true, user: `s${i}` }) })));
+    const bodies = await Promise.all(streams.map((s) => s.all()));
+    bodies.forEach((b, i) => assert.equal(b.toString(), expected.get(`s${i}`)));
+  });
+
+  test('a raw HTTP/1.1 client gets the stream chunked, bytes unchanged', T, async () => {
+    fake.enqueue({ sse: [STREAM] });
+    const c = await RawConnection.connect(gw.port);
+    try {
+      const body = JSON.stringify(streamReq());
+      await c.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gw.test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const r = await c.readResponse();
+      assert.equal(r.status, 200);
+      assert.equal(r.framing, 'chunked');
+      assert.ok(r.body.equals(STREAM));
+    } finally { c.destroy(); }
+  });
+
+  test('a client that goes away mid-stream makes the gateway drop the upstream request', T, async () => {
+    const gate = new Gate(1);
+    fake.enqueue({ sse: events(), gate });
+    const s = await openStream(gw.url('/v1/chat/completions'), { body: streamReq() });
+    await s.waitForBytes((b) => b.length > 0);
+    const up = fake.requests[0];
+    s.destroy();
+    const t0 = Date.now();
+    while (!up.aborted && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(up.aborted, 'the upstream connection was closed after the client left');
+    gate.releaseAll();
   });
 
   test('CRLF line ends are relayed unchanged and usage is still read', T, async () => {
