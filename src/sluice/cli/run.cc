@@ -182,16 +182,6 @@ struct Worker {
   std::thread thread;
 };
 
-http::Task<void> FlushLoop(observe::AccessLogBuffer& log) {
-  http::Timer timer(co_await asio::this_coro::executor);
-  while (true) {
-    timer.expires_after(std::chrono::milliseconds(100));
-    auto [ec] = co_await timer.async_wait(kNoThrow);
-    log.Flush();
-    if (ec) co_return;
-  }
-}
-
 // Runs the built-in fake provider on its own thread and loopback port.
 class DemoProvider {
  public:
@@ -301,10 +291,18 @@ int Run(const RunOptions& options) {
     spdlog::warn("no Gateway listener configured: listening on port {}", kDefaultListenerPort);
     listeners.push_back({"", "default", kDefaultListenerPort, ""});
   }
-  std::map<uint16_t, std::vector<std::string>> ports;
+  // Listeners sharing a port share its sockets; each port-0 listener gets a free port of its own.
+  std::vector<std::pair<uint16_t, std::vector<std::string>>> ports;
   for (const auto& l : listeners) {
     const uint16_t port = options.listener_port.value_or(l.port);
-    ports[port].push_back((l.gateway.empty() ? "" : l.gateway + "/") + l.name);
+    const std::string name = (l.gateway.empty() ? "" : l.gateway + "/") + l.name;
+    auto same = std::find_if(ports.begin(), ports.end(),
+                             [&](const auto& p) { return port != 0 && p.first == port; });
+    if (same != ports.end()) {
+      same->second.push_back(name);
+    } else {
+      ports.push_back({port, {name}});
+    }
   }
   for (const auto& [port, names] : ports) {
     if (auto free = CheckPortFree({address, port}); !free.ok()) Die(free.error().message());
@@ -344,7 +342,6 @@ int Run(const RunOptions& options) {
       asio::co_spawn(worker->context, http::AcceptLoop(*acceptor, handler, {}, state),
                      asio::detached);
     }
-    asio::co_spawn(worker->context, FlushLoop(*worker->log), asio::detached);
   }
   for (auto& worker : workers) {
     worker->thread = std::thread([w = worker.get()] { w->context.run(); });

@@ -1,5 +1,9 @@
 #include "sluice/config/compile.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -79,20 +83,36 @@ M Merge(const M& backend_level, const M& route_level) {
   return merged;
 }
 
+// The Host sent upstream. For a DNS name it is the bare hostname, as Envoy's auto host rewrite
+// (what Envoy AI Gateway configures) sends it; providers route virtual hosts on it. An IP endpoint
+// has no name, so it gets "ip:port" (the port omitted when it is the scheme's default).
 std::string HostHeader(const std::vector<Endpoint>& endpoints, bool tls) {
   if (endpoints.empty()) return {};
-  const Endpoint* chosen = &endpoints.front();
   for (const Endpoint& ep : endpoints) {
-    if (!ep.is_ip) {
-      chosen = &ep;
-      break;
-    }
+    if (!ep.is_ip) return ep.host;
   }
-  std::string host = chosen->host;
-  if (chosen->is_ip && host.find(':') != std::string::npos) host = "[" + host + "]";
-  const bool default_port = tls ? chosen->port == 443 : chosen->port == 80;
-  if (!default_port) host += ":" + std::to_string(chosen->port);
+  const Endpoint& ip = endpoints.front();
+  std::string host = ip.host.find(':') != std::string::npos ? "[" + ip.host + "]" : ip.host;
+  const bool default_port = tls ? ip.port == 443 : ip.port == 80;
+  if (!default_port) host += ":" + std::to_string(ip.port);
   return host;
+}
+
+// True when `pem` parses as one or more X.509 certificates and nothing else fails to parse.
+bool HoldsPemCertificates(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return false;
+  int count = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    X509_free(cert);
+    ++count;
+  }
+  // The loop ends with "no start line" at the end of the data; anything else is a broken block.
+  const unsigned long err = ERR_peek_last_error();
+  const bool clean_end = ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+  ERR_clear_error();
+  BIO_free(bio);
+  return count > 0 && clean_end;
 }
 
 class Compiler {
@@ -250,8 +270,17 @@ class Compiler {
     std::map<std::string, std::string> policy_pem;  // policy key → CA bundle
     std::map<std::string, const model::BackendTlsPolicy*> policy_of_backend;
     for (const model::BackendTlsPolicy& p : res_.tls_policies) {
-      ResolveCaRefs(p.origin, "spec.validation.caCertificateRefs", p.ca_refs,
-                    policy_pem[p.origin.Key()]);
+      std::string& pem = policy_pem[p.origin.Key()];
+      ResolveCaRefs(p.origin, "spec.validation.caCertificateRefs", p.ca_refs, pem);
+      if (!pem.empty() && !HoldsPemCertificates(pem)) {
+        std::string targets;
+        for (const ObjectRef& t : p.target_refs) {
+          targets += (targets.empty() ? "" : ", ") + t.ns + "/" + t.name;
+        }
+        Error(diag_, p.origin, "spec.validation.caCertificateRefs",
+             "the referenced CA data holds no valid PEM certificate (TLS to Backend " + targets +
+                 " cannot be verified)");
+      }
       for (size_t i = 0; i < p.target_refs.size(); ++i) {
         const ObjectRef& target = p.target_refs[i];
         const std::string key = target.ns + "/" + target.name;

@@ -1,7 +1,11 @@
 #include "sluice/config/load.h"
+#include "sluice/core/strings.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
 
 #include <boost/json/parse.hpp>
 #include <map>
@@ -260,7 +264,7 @@ TEST(LoadExamples, AigwGeneratedVersionPathIsRejectedWithPrefixHint) {
 TEST(LoadExamples, AigwLocalWithDefaultsAndOverrides) {
   LoadResult r = LoadFiles({kTestdata + "/aigw_local.yaml"}, MapEnv());
   ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
-  EXPECT_EQ(FirstBackend(r).host_header, "127.0.0.1.nip.io:11434");
+  EXPECT_EQ(FirstBackend(r).host_header, "127.0.0.1.nip.io");
   EXPECT_EQ(r.config->routes.at(0).rules.at(0).request_timeout, std::chrono::seconds(120));
   EXPECT_THAT(r.warnings, Contains(HasSubstr("AIGatewayRoute default/aigw-run: spec.apis: unknown "
                                              "field; ignored")));
@@ -271,7 +275,7 @@ TEST(LoadExamples, AigwLocalWithDefaultsAndOverrides) {
   r = LoadFiles({kTestdata + "/aigw_local.yaml"},
                 MapEnv({{"OPENAI_HOST", "localhost"}, {"OPENAI_PORT", "8080"}}));
   ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
-  EXPECT_EQ(FirstBackend(r).host_header, "localhost:8080");
+  EXPECT_EQ(FirstBackend(r).host_header, "localhost");
   EXPECT_EQ(FirstBackend(r).endpoints.at(0).port, 8080);
 }
 
@@ -856,7 +860,8 @@ TEST(LoadBackends, IpAndFqdnEndpointsAndHostHeader) {
            {"ip: {address: \"::1\", port: 8443}", true, "[::1]:8443", true},
            {"fqdn: {hostname: 127.0.0.1, port: 80}", false, "127.0.0.1", true},
            {"fqdn: {hostname: API.Example.com, port: 443}", true, "api.example.com", false},
-           {"fqdn: {hostname: api.example.com, port: 443}", false, "api.example.com:443", false},
+           {"fqdn: {hostname: api.example.com, port: 443}", false, "api.example.com", false},
+           {"fqdn: {hostname: localhost, port: 8080}", false, "localhost", false},
            {"fqdn: {hostname: localhost, port: 80}", false, "localhost", false},
        }) {
     std::string yaml = Replace(Base(), kEndpointBlock, "    - " + c.endpoint + "\n");
@@ -883,7 +888,29 @@ spec:
                                       "ip.address: \"not-an-ip\" is not an IP address"));
 }
 
+// Two self-signed P-256 certificates made with the openssl CLI for these tests (testdata/README).
+std::string TestdataFile(const std::string& name) {
+  std::ifstream in(std::string(SLUICE_TESTDATA_DIR) + "/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string Indented(const std::string& text, const std::string& indent) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += indent + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 TEST(LoadTls, PolicyWithCaFromConfigMapAndSecret) {
+  const std::string ca_a = TestdataFile("ca_a.pem");
+  const std::string ca_b = TestdataFile("ca_b.pem");
+  ASSERT_FALSE(ca_a.empty());
+  ASSERT_FALSE(ca_b.empty());
   const std::string tls = R"(
 ---
 apiVersion: gateway.networking.k8s.io/v1alpha3
@@ -902,25 +929,19 @@ kind: ConfigMap
 metadata: {name: ca}
 data:
   ca.crt: |
-    -----BEGIN CERTIFICATE-----
-    AAAA
-    -----END CERTIFICATE-----
----
+)" + Indented(ca_a, "    ") + R"(---
 apiVersion: v1
 kind: Secret
 metadata: {name: ca2}
-stringData:
-  ca.crt: "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----"
-)";
+data:
+  ca.crt: )" + Base64Encode(ca_b) + "\n";
   const LoadResult r = Load(Base() + tls);
   ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
   const UpstreamTls& t = FirstBackend(r).tls;
   EXPECT_TRUE(t.enabled);
   EXPECT_EQ(t.sni, "fake.local");
   EXPECT_FALSE(t.use_system_cas);
-  EXPECT_EQ(t.ca_pem,
-            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
-            "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n");
+  EXPECT_EQ(t.ca_pem, ca_a + ca_b);
   // TLS on a non-default port keeps it in Host.
   EXPECT_EQ(FirstBackend(r).host_header, "127.0.0.1:8080");
 
@@ -931,6 +952,15 @@ stringData:
                           "caCertificateRefs[0]: ConfigMap default/ca has no key \"ca.crt\"",
                           "test.yaml: BackendTLSPolicy default/tls: spec.validation."
                           "caCertificateRefs[1]: Secret default/ca3 not found"));
+
+  // Data that is not a certificate is an error at load, naming the Backend it was for.
+  const std::string garbage = Replace(
+      Base() + tls, Indented(ca_a, "    "),
+      "    -----BEGIN CERTIFICATE-----\n    bm90IGEgY2VydA==\n    -----END CERTIFICATE-----\n");
+  EXPECT_THAT(Load(garbage).errors,
+              ElementsAre("test.yaml: BackendTLSPolicy default/tls: spec.validation."
+                          "caCertificateRefs: the referenced CA data holds no valid PEM "
+                          "certificate (TLS to Backend default/upstream cannot be verified)"));
 }
 
 TEST(LoadNamespaces, ReferencesResolveByNamespaceAndName) {

@@ -240,14 +240,18 @@ bool IsIpLiteral(const std::string& s) {
   return inet_pton(AF_INET, s.c_str(), &v4) == 1 || inet_pton(AF_INET6, s.c_str(), &v6) == 1;
 }
 
-std::optional<uint16_t> Port(Fields& f, std::string_view key, bool required) {
+// `allow_any`: a listener port 0 means "any free port" (the bound port is announced at start-up).
+std::optional<uint16_t> Port(Fields& f, std::string_view key, bool required,
+                             bool allow_any = false) {
   const std::optional<int64_t> port = f.Int(key);
   if (!port.has_value()) {
     if (required && !f.Has(key)) f.sink().Error(f.Path(key), "required");
     return std::nullopt;
   }
-  if (*port < 1 || *port > 65535) {
-    f.sink().Error(f.Path(key), "must be between 1 and 65535, got " + std::to_string(*port));
+  const int64_t lowest = allow_any ? 0 : 1;
+  if (*port < lowest || *port > 65535) {
+    f.sink().Error(f.Path(key), "must be between " + std::to_string(lowest) +
+                                    " and 65535, got " + std::to_string(*port));
     return std::nullopt;
   }
   return static_cast<uint16_t>(*port);
@@ -422,7 +426,7 @@ void ParseGateway(Fields& doc, const Origin& origin,
     listener.gateway = origin.Key();
     listener.name = l.RequiredString("name");
     listener.hostname = AsciiLower(l.String("hostname").value_or(""));
-    const std::optional<uint16_t> port = Port(l, "port", /*required=*/true);
+    const std::optional<uint16_t> port = Port(l, "port", /*required=*/true, /*allow_any=*/true);
     const std::string protocol = l.String("protocol").value_or("HTTP");
     l.Ignore("allowedRoutes");
     l.Ignore("tls");

@@ -37,7 +37,8 @@ struct RequestParser {
   bool headers_complete = false;
   bool message_complete = false;
   bool expect_continue = false;
-  int reject_status = 0;  // set by a callback that refuses the request (413/431)
+  int reject_status = 0;  // set by a callback that refuses the request (400/413/431)
+  const char* reject_reason = nullptr;
 
   static RequestParser& From(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
 
@@ -80,6 +81,12 @@ struct RequestParser {
     r.version_minor = p->http_major == 1 ? p->http_minor : 1;
     r.keep_alive = llhttp_should_keep_alive(p) != 0;
     self.headers_complete = true;
+    // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
+    if (p->http_major == 1 && p->http_minor == 1 && !r.headers.Has("host")) {
+      self.reject_status = 400;
+      self.reject_reason = "missing Host header";
+      return -1;
+    }
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > self.limits->max_body_bytes) {
       self.reject_status = 413;
       return -1;
@@ -126,6 +133,7 @@ struct RequestParser {
     header_bytes = 0;
     headers_complete = message_complete = expect_continue = false;
     reject_status = 0;
+    reject_reason = nullptr;
   }
 };
 
@@ -172,7 +180,8 @@ class Connection {
           llhttp_resume(&parser_.parser);
         } else {
           co_await RejectRequest(parser_.reject_status ? parser_.reject_status : 400,
-                                 llhttp_get_error_reason(&parser_.parser));
+                                 parser_.reject_reason ? parser_.reject_reason
+                                                       : llhttp_get_error_reason(&parser_.parser));
           co_return false;
         }
         continue;
@@ -286,6 +295,22 @@ class Connection {
     body += "}}";
     ResponseWriter writer(socket_, false, false, false);
     co_await writer.Respond(status, "application/json", body);
+    co_await LingeringClose();
+  }
+
+  // Closing a socket with unread input makes the kernel send RST, which can destroy the error
+  // response before the client reads it. So, like nginx's lingering close, stop sending and
+  // discard what the client still sends, for a bounded time.
+  Task<void> LingeringClose() {
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    Timer timer(socket_.get_executor(), deadline);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto result = co_await (socket_.async_read_some(asio::buffer(input_), kNoThrow) ||
+                              timer.async_wait(kNoThrow));
+      if (result.index() == 1 || std::get<0>(std::get<0>(result))) break;
+    }
   }
 
   Socket socket_;

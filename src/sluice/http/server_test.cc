@@ -102,6 +102,12 @@ TEST_F(ServerTest, ConflictingContentLengthAndTransferEncodingIs400) {
   EXPECT_NE(out.find("\"code\":\"400\""), std::string::npos);
 }
 
+TEST_F(ServerTest, Http11WithoutHostIs400) {
+  const std::string out = RawExchange("GET / HTTP/1.1\r\nX-Test: 1\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400 ", 0), 0u) << out;
+  EXPECT_NE(out.find("missing Host header"), std::string::npos) << out;
+}
+
 TEST_F(ServerTest, BodyOverLimitIs413BeforeReadingIt) {
   const std::string out =
       RawExchange("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", false);

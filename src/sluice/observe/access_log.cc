@@ -96,10 +96,12 @@ std::string FormatAccessRecord(const AccessRecord& r) {
   return out;
 }
 
-void AccessLogBuffer::Write(std::string_view line) {
+bool AccessLogBuffer::Write(std::string_view line) {
+  const bool was_empty = buffer_.empty();
   buffer_.append(line);
   buffer_ += '\n';
   if (buffer_.size() >= flush_bytes_) Flush();
+  return was_empty;
 }
 
 void AccessLogBuffer::Flush() {

@@ -50,7 +50,9 @@ class AccessLogBuffer {
   AccessLogBuffer(const AccessLogBuffer&) = delete;
   AccessLogBuffer& operator=(const AccessLogBuffer&) = delete;
 
-  void Write(std::string_view line);
+  // Returns true when the buffer was empty before: the caller then schedules a Flush() for the end
+  // of the current event-loop pass, so an idle gateway logs at once and a busy one in batches.
+  bool Write(std::string_view line);
   void Flush();
 
  private:

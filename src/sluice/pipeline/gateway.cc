@@ -1,6 +1,7 @@
 #include "sluice/pipeline/gateway.h"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
 
@@ -492,7 +493,9 @@ void Gateway::Finish(Exchange& ex) {
     r.response_model = ex.response.model.empty() ? r.request_model : ex.response.model;
     if (ex.route) r.costs = limit::ComputeCosts(u, ex.route->costs, ex.cfg->global_costs);
   }
-  log_.Write(observe::FormatAccessRecord(r));
+  if (log_.Write(observe::FormatAccessRecord(r))) {
+    asio::post(executor_, [log = &log_] { log->Flush(); });
+  }
 }
 
 }  // namespace sluice::pipeline

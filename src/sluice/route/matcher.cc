@@ -142,6 +142,8 @@ std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view ho
       }
     }
   }
+  // As Envoy AI Gateway's controller builds its per-host lists: a matched host sees its own models
+  // plus those of routes without hostnames; an unmatched host only the latter; no Host, all.
   auto include = [&](const config::Route& route) {
     if (!any_scoped || normalized.empty() || route.hostnames.empty()) return true;
     return !chosen.empty() && std::find(route.hostnames.begin(), route.hostnames.end(), chosen) !=
