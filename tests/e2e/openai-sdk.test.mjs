@@ -11,6 +11,8 @@ import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-proj-E2E-SECRET-5b5b5b5b5b5b';
 const T = { timeout: 30000 };
 
@@ -32,14 +34,14 @@ describe('official openai SDK through sluice', () => {
     }) });
     // The SDK sends its own key; the gateway must replace it with the configured one.
     client = new OpenAI({ apiKey: 'sk-client-side-not-forwarded', baseURL: gw.url('/v1'), maxRetries: 0, timeout: 10000 });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
       await gw?.stop();
       await fake?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake));
 

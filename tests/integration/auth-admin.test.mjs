@@ -11,6 +11,8 @@ import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
 import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const T = { timeout: 30000 };
 const OPENAI_KEY = 'sk-proj-AUTH-SECRET-openai-1111';
 const ANTHROPIC_KEY = 'sk-ant-api03-AUTH-SECRET-2222';
@@ -55,7 +57,7 @@ describe('upstream credentials and admin endpoints', () => {
       ],
       extra: b64Docs,
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try {
@@ -64,7 +66,7 @@ describe('upstream credentials and admin endpoints', () => {
       await gw?.stop();
       await Promise.all(Object.values(fakes).map((f) => f.close()));
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(...Object.values(fakes)));
 

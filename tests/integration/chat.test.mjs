@@ -12,6 +12,8 @@ import { request, postJSON } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, assertLogBasics, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-proj-chat-SECRET-7f3a9c21e4b8d605';
 const OTHER_KEY = 'sk-other-SECRET-55aa55aa55aa';
 const T = { timeout: 30000 };
@@ -30,7 +32,7 @@ describe('chat completions (non-streaming)', () => {
       { name: 'openai', fake, key: KEY, models: ['gpt-4o-mini', 'gpt-4o'] },
       { name: 'other', fake: other, key: OTHER_KEY, models: ['other-model'] },
     ] }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try {
@@ -43,7 +45,7 @@ describe('chat completions (non-streaming)', () => {
       await fake?.close();
       await other?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake, other));
 

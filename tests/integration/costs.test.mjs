@@ -11,6 +11,8 @@ import { postJSON, openStream } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-costs-SECRET-c0575c0575';
 const T = { timeout: 30000 };
 const U = fixtureJSON('openai/chat-completion-usage-details.json').usage;
@@ -43,14 +45,14 @@ describe('llmRequestCosts', () => {
       ],
       backends: [{ name: 'openai', endpoint: fakeEndpoint(fake), policy: { type: 'APIKey', key: KEY } }],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
       await gw?.stop();
       await fake?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake));
 

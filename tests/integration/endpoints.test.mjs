@@ -10,6 +10,8 @@ import { postJSON, openStream, sseJSON } from '../lib/http.mjs';
 import { fixture, fixtureJSON } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-endpoints-SECRET-0c0ffee0';
 const GEMINI_KEY = 'gemini-SECRET-AIzaSyFAKE';
 const GROQ_KEY = 'gsk_SECRET_groqfake';
@@ -42,7 +44,7 @@ describe('completions, embeddings and schema prefixes', () => {
           policy: { type: 'APIKey', key: GROQ_KEY } },
       ],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try {
@@ -51,7 +53,7 @@ describe('completions, embeddings and schema prefixes', () => {
       await gw?.stop();
       await Promise.all([fake, gemini, groq].map((f) => f?.close()));
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake, gemini, groq));
 

@@ -12,6 +12,8 @@ import { closedPort } from '../lib/ports.mjs';
 import { fixture, fixtureText } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertGatewayError, assertLog, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-errors-SECRET-9e9e9e9e';
 const T = { timeout: 30000 };
 const NO_ROUTE = 'No matching route found. It is likely because the model specified in your request is not configured in the Gateway.';
@@ -37,7 +39,7 @@ describe('errors', () => {
         { name: 'slow', endpoint: fakeEndpoint(slow) },
       ],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
@@ -45,7 +47,7 @@ describe('errors', () => {
       await fake?.close();
       await slow?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake, slow));
 

@@ -14,6 +14,8 @@ import { postJSON, openStream } from '../lib/http.mjs';
 import { FIXTURES_DIR } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const T = { timeout: 30000 };
 const KEY = 'sk-example-SECRET-abcdef0123456789';
 const BASIC = path.join(FIXTURES_DIR, 'config/aigw-basic.yaml');
@@ -21,7 +23,7 @@ const LOCAL = path.join(FIXTURES_DIR, 'config/aigw-local-v1alpha1.yaml');
 
 describe('aigw-style example files, unchanged', () => {
   let fake;
-  before(async () => { fake = await FakeOpenAI.start({}); });
+  before(async () => { fake = await FakeOpenAI.start({}); }, HOOK);
   after(() => fake.close());
   afterEach(() => checkAndReset(fake));
 
@@ -74,7 +76,7 @@ describe('aigw-style example files, unchanged', () => {
 
 describe('configuration without a file argument', () => {
   let fake;
-  before(async () => { fake = await FakeOpenAI.start({}); });
+  before(async () => { fake = await FakeOpenAI.start({}); }, HOOK);
   after(() => fake.close());
   afterEach(() => checkAndReset(fake));
 

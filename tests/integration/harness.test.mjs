@@ -16,6 +16,8 @@ import { toYAML } from '../lib/config.mjs';
 import { TESTS_DIR, fixtureText, chatChunkEvents } from '../lib/openai-wire.mjs';
 import { closedPort, silentListener } from '../lib/ports.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const T = { timeout: 20000 };
 
 function rawPost(port, { path: p = '/v1/chat/completions', headers = {}, body }) {
@@ -28,7 +30,7 @@ describe('fake-openai', () => {
   let fake;
   before(async () => {
     fake = await FakeOpenAI.start({ expect: { credential: { header: 'authorization', value: 'Bearer sk-good' } } });
-  });
+  }, HOOK);
   after(() => fake.close());
   afterEach(() => fake.reset());
 
@@ -150,7 +152,7 @@ describe('RawConnection parser', () => {
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     port = server.address().port;
-  });
+  }, HOOK);
   after(() => new Promise((r) => { server.closeAllConnections(); server.close(r); }));
 
   test('reads pipelined chunked, content-length and HEAD responses in order', T, async () => {
@@ -205,8 +207,8 @@ describe('TLS fake with an openssl-made CA', () => {
     const leaf = pki.issueServer(ca, 'server', { dns: ['localhost'] });
     fake = await FakeOpenAI.start({ tls: { key: leaf.keyPem, cert: leaf.certPem },
       expect: { host: 'localhost', sni: 'localhost', credential: undefined } });
-  });
-  after(async () => { await fake.close(); pki.cleanup(); });
+  }, HOOK);
+  after(async () => { await fake.close(); pki.cleanup(); }, HOOK);
 
   const tlsPost = (caPem, servername) => new Promise((resolve, reject) => {
     const req = https.request({ host: '127.0.0.1', port: fake.port, path: '/v1/embeddings', method: 'POST',
@@ -264,6 +266,11 @@ describe('process harness (stub process, not sluice)', () => {
     await assert.rejects(request(gw.url('/x')));
     await gw.exited;
     await assert.rejects(gw.stop(), /exited on its own[\s\S]*SIGABRT[\s\S]*double free/);
+  });
+
+  test('a binary that cannot be executed fails fast instead of hanging', T, async () => {
+    const notExecutable = path.join(TESTS_DIR, 'fixtures/README.md');
+    await assert.rejects(startGateway({ bin: notExecutable, readyTimeoutMs: 5000 }), /EACCES|exited/);
   });
 
   test('times out waiting for ready', T, async () => {

@@ -11,6 +11,8 @@ import { RawConnection } from '../lib/http.mjs';
 import { fixture } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-http-SECRET-4242424242';
 const T = { timeout: 30000 };
 const MiB = 1024 * 1024;
@@ -55,14 +57,14 @@ describe('HTTP/1.x server behaviour', () => {
   before(async () => {
     fake = await FakeOpenAI.start({ expect: { credential: { header: 'authorization', value: `Bearer ${KEY}` } } });
     gw = await startGateway({ yaml: simpleConfig({ backends: [{ name: 'openai', fake, key: KEY, models: ['gpt-4o-mini'] }] }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
       await gw?.stop();
       await fake?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => {
     for (const c of conns.splice(0)) c.destroy();

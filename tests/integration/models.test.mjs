@@ -15,6 +15,8 @@ import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { request, postJSON, RawConnection } from '../lib/http.mjs';
 import { assertNoViolations, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const T = { timeout: 30000 };
 
 function ids(res) {
@@ -52,8 +54,8 @@ describe('/v1/models without hostnames', () => {
       ] }],
       backends: [{ name: 'openai', endpoint: fakeEndpoint(fake) }],
     }) });
-  });
-  after(async () => { await gw?.stop(); await fake?.close(); });
+  }, HOOK);
+  after(async () => { await gw?.stop(); await fake?.close(); }, HOOK);
 
   test('lists the Exact-match models in the OpenAI list shape', T, async () => {
     const res = await request(gw.url('/v1/models'));
@@ -92,8 +94,8 @@ describe('/v1/models scoped by route hostnames', () => {
       ],
       backends: [{ name: 'openai', endpoint: fakeEndpoint(fake) }],
     }) });
-  });
-  after(async () => { await gw?.stop(); await fake?.close(); });
+  }, HOOK);
+  after(async () => { await gw?.stop(); await fake?.close(); }, HOOK);
 
   const list = (host) => request(gw.url('/v1/models'), { host });
 

@@ -15,6 +15,8 @@ import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, openStream, request } from '../lib/http.mjs';
 import { assertNoViolations, checkAndReset, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-reload-SECRET-8c8c8c8c';
 const KEY2 = 'sk-reload-SECRET-second-9d9d';
 const T = { timeout: 60000 };
@@ -48,7 +50,7 @@ describe('config reload', () => {
     fake = await FakeOpenAI.start({ name: 'openai', expect: { credential: { header: 'authorization', value: `Bearer ${KEY}` } } });
     fake2 = await FakeOpenAI.start({ name: 'second', expect: { credential: { header: 'authorization', value: `Bearer ${KEY2}` } } });
     gw = await startGateway({ yaml: config('model-v1') });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) { assertNoSecret(gw, KEY); assertNoSecret(gw, KEY2); } } finally {
@@ -56,7 +58,7 @@ describe('config reload', () => {
       await fake?.close();
       await fake2?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake, fake2));
 

@@ -11,6 +11,8 @@ import { postJSON, openStream } from '../lib/http.mjs';
 import { closedPort } from '../lib/ports.mjs';
 import { assertNoViolations, checkAndReset, assertLog, assertGatewayError, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY_A = 'sk-A-SECRET-aaaaaaaaaaaa';
 const KEY_B = 'sk-B-SECRET-bbbbbbbbbbbb';
 const T = { timeout: 60000 };
@@ -53,7 +55,7 @@ describe('routing', () => {
           bodyMutation: { set: [{ path: 'service_tier', value: '"flex"' }], remove: ['top_p'] } },
       ],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) { assertNoSecret(gw, KEY_A); assertNoSecret(gw, KEY_B); } } finally {
@@ -61,7 +63,7 @@ describe('routing', () => {
       await a?.close();
       await b?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(a, b));
 

@@ -11,6 +11,8 @@ import { openStream, request, postJSON } from '../lib/http.mjs';
 import { fixture } from '../lib/openai-wire.mjs';
 import { assertNoViolations, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-shutdown-SECRET-1d1d1d';
 const T = { timeout: 45000 };
 
@@ -41,7 +43,7 @@ async function pollUntil(fn, ms = 10000) {
 
 describe('graceful shutdown', () => {
   const cleanup = [];
-  after(async () => { for (const f of cleanup.reverse()) await f(); });
+  after(async () => { for (const f of cleanup.reverse()) await f(); }, HOOK);
 
   test('SIGTERM drains: /ready 503, no new connections, the in-flight stream finishes, exit 0', T, async () => {
     const fake = await FakeOpenAI.start({ expect: { credential: { header: 'authorization', value: `Bearer ${KEY}` } } });

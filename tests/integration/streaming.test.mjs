@@ -12,6 +12,8 @@ import { openStream, postJSON, sseJSON, RawConnection } from '../lib/http.mjs';
 import { fixture, fixtureText } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertLog, chatRequest, splitInsideUtf8 } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-stream-SECRET-a1b2c3d4e5f6';
 const T = { timeout: 30000 };
 const STREAM = fixture('openai/chat-completion-stream.sse');
@@ -36,14 +38,14 @@ describe('streaming chat completions', () => {
       ],
       backends: [{ name: 'openai', endpoint: fakeEndpoint(fake), policy: { type: 'APIKey', key: KEY } }],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
       await gw?.stop();
       await fake?.close();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(fake));
 

@@ -13,6 +13,8 @@ import { TestPKI } from '../lib/tls.mjs';
 import { fixture } from '../lib/openai-wire.mjs';
 import { assertNoViolations, checkAndReset, assertGatewayError, chatRequest } from '../lib/assert.mjs';
 
+const HOOK = { timeout: 60000 };
+
 const KEY = 'sk-tls-SECRET-7e7e7e7e7e';
 const T = { timeout: 30000 };
 
@@ -52,7 +54,7 @@ describe('TLS upstream with BackendTLSPolicy', () => {
           tls: { hostname: 'localhost', caPem: ca.certPem } },
       ],
     }) });
-  });
+  }, HOOK);
 
   after(async () => {
     try { if (gw) assertNoSecret(gw, KEY); } finally {
@@ -60,7 +62,7 @@ describe('TLS upstream with BackendTLSPolicy', () => {
       await Promise.all([good, wrongName, otherCaFake].map((f) => f?.close()));
       pki?.cleanup();
     }
-  });
+  }, HOOK);
 
   afterEach(() => checkAndReset(good, wrongName, otherCaFake));
 

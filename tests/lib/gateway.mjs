@@ -125,6 +125,16 @@ export class Gateway {
     child.stdout.on('data', (c) => { this.stdoutText += c; out.push(c); });
     child.stderr.on('data', (c) => { this.stderrText += c; err.push(c); });
     this.exited = new Promise((resolve) => {
+      // A spawn failure (EACCES, ENOENT: e.g. the binary is being relinked) may emit no 'exit'.
+      child.on('error', (e) => {
+        this.stderrLines.push(`spawn error: ${e.message}`);
+        if (child.pid === undefined && !this.exit) {
+          live.delete(child);
+          this.exit = { code: null, signal: null, spawnError: e.code ?? e.message };
+          this._wake();
+          resolve(this.exit);
+        }
+      });
       child.on('exit', (code, signal) => {
         live.delete(child);
         // Let the pipes drain before reporting the exit.
@@ -248,7 +258,8 @@ export class Gateway {
         killed = true;
         try { this.child.kill('SIGKILL'); } catch { /* gone */ }
       }, ms);
-      await this.exited;
+      // Bounded even if the process never reports its exit.
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, ms + 5000).unref())]);
       clearTimeout(t);
     }
     if (!this.keepDir && this.dir) {
@@ -295,7 +306,6 @@ export async function startGateway({ yaml, files = {}, paths, env = {}, args = [
   const child = spawn(bin, argv, { env: childEnv(env, dir), stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   live.add(child);
   const gw = new Gateway(child, { dir, configPath, argv, keepDir });
-  child.on('error', (e) => { gw.stderrLines.push(`spawn error: ${e.message}`); });
   try {
     await gw.waitFor(() => gw.ready, { ms: readyTimeoutMs, what: 'sluice: ready' });
     if (gw.listeners.size === 0) throw new Error('sluice printed ready without any listener line');
