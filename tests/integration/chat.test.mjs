@@ -5,6 +5,7 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { FakeOpenAI } from '../lib/fake-openai.mjs';
 import { startGateway, assertNoSecret } from '../lib/gateway.mjs';
 import { simpleConfig } from '../lib/config.mjs';
@@ -127,6 +128,31 @@ describe('chat completions (non-streaming)', () => {
     assert.equal(res.status, 200);
     assert.ok(res.body.equals(resp), 'response bytes differ');
     assert.equal(fake.requests[0].bodyText, reqBody);
+  });
+
+  test('an upstream connection the provider closed while idle is not reused (or is retried)', T, async () => {
+    const r1 = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'));
+    assert.equal(r1.status, 200, r1.text);
+    await fake.closeIdleConnections();
+    for (let i = 0; i < 3; i++) {
+      const r = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'));
+      assert.equal(r.status, 200, `request ${i} after the provider closed idle connections: ${r.text}`);
+    }
+  });
+
+  test('a gzip-encoded upstream body reaches the client decodable and its usage is read', T, async () => {
+    const bytes = fixture('openai/chat-completion.json');
+    // Like a provider, the fake compresses only when the request accepts gzip.
+    fake.enqueue((rec) => (/\bgzip\b/.test(rec.headers['accept-encoding'] ?? '')
+      ? { body: zlib.gzipSync(bytes), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }
+      : { json: bytes }));
+    const from = await gw.logMark();
+    const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'), { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.status, 200);
+    const decoded = res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(res.body) : res.body;
+    assert.ok(decoded.equals(bytes), 'the client can decode exactly the upstream JSON');
+    const log = await gw.waitForLog(() => true, { from });
+    assertLog(log, { 'gen_ai.usage.total_tokens': 29, 'gen_ai.response.model': 'gpt-4o-2024-08-06' });
   });
 
   test('the client credentials are replaced by the configured key, never forwarded', T, async () => {

@@ -167,6 +167,18 @@ describe('sluice CLI', () => {
     } finally { await gw.stop(); fake.reset(); }
   });
 
+  test('--workers 2 serves concurrent traffic', T, async () => {
+    const gw = await startGateway({ yaml: validConfig(), standardArgs: false,
+      args: ['--admin-port', '0', '--address', '127.0.0.1', '--workers', '2'] });
+    try {
+      const results = await Promise.all(Array.from({ length: 24 }, () =>
+        postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'))));
+      assert.deepEqual(results.map((r) => r.status), Array(24).fill(200));
+      const logs = await gw.waitForLogCount(24);
+      assert.equal(logs.length, 24);
+    } finally { await gw.stop(); fake.reset(); }
+  });
+
   test('a Gateway with two listeners: one line each, both serve', T, async () => {
     // Both listeners say port 0; whether they share one ephemeral port or get one each is the
     // gateway's choice, so only the lines and the serving are asserted.

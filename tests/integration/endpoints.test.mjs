@@ -122,8 +122,8 @@ describe('completions, embeddings and schema prefixes', () => {
     assert.deepEqual(groq.requests.map((x) => x.path), ['/openai/v1/chat/completions']);
   });
 
-  test('the upstream request target is exactly the path, without a query', T, async () => {
-    const r = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini'));
+  test('a client query string is ignored: the upstream target is exactly the schema path', T, async () => {
+    const r = await postJSON(gw.url('/v1/chat/completions?api-version=2024-10-21&x=1'), chatRequest('gpt-4o-mini'));
     assert.equal(r.status, 200, r.text);
     assert.equal(fake.requests[0].url, '/v1/chat/completions');
   });

@@ -209,6 +209,18 @@ describe('HTTP/1.x server behaviour', () => {
     assert.equal(fake.requests.length, 0);
   });
 
+  test('hop-by-hop headers (and those named in Connection) are not forwarded upstream', T, async () => {
+    const c = await connect();
+    await c.write(post(chat('hop'), { headers: { Connection: 'keep-alive, x-hop-secret', 'x-hop-secret': 'hop',
+      'Keep-Alive': 'timeout=5', TE: 'trailers', 'Proxy-Connection': 'keep-alive', 'x-end-to-end': 'kept' } }));
+    const r = await c.readResponse();
+    assert.equal(r.status, 200, r.body.toString());
+    const h = fake.requests[0].headers;
+    const leaked = ['x-hop-secret', 'keep-alive', 'te', 'proxy-connection'].filter((n) => h[n] !== undefined);
+    assert.deepEqual(leaked, [], 'hop-by-hop headers forwarded upstream (RFC 9110 §7.6.1)');
+    assert.equal(h['x-end-to-end'], 'kept');
+  });
+
   test('an HTTP/1.1 request without Host → 400', T, async () => {
     const c = await connect();
     await c.write(post(chat('nohost'), { host: null }));

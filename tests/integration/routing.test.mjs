@@ -115,6 +115,22 @@ describe('routing', () => {
     assertLog(log, { response_code: 200, backend: 'default/a' });
   });
 
+  test('a streaming request fails over too, and its bytes are relayed', T, async () => {
+    const s = await openStream(gw.url('/v1/chat/completions'), { body: chatRequest('failover', { stream: true }) });
+    assert.equal(s.status, 200);
+    const body = (await s.all()).toString();
+    assert.match(body, /data: \[DONE\]\n\n$/);
+    assert.equal(a.requests.length, 1);
+  });
+
+  test('modelNameOverride applies to /v1/embeddings', T, async () => {
+    const body = '{"input":"hello","model":"override-me","encoding_format":"float"}';
+    const res = await postJSON(gw.url('/v1/embeddings'), body);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(a.requests[0].bodyText, '{"input":"hello","model":"gpt-4o-2024-08-06","encoding_format":"float"}');
+    assert.equal(a.requests[0].path, '/v1/embeddings');
+  });
+
   test('every priority group unreachable → 503 OpenAIBackendError', T, async () => {
     const from = await gw.logMark();
     const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('all-dead'));

@@ -34,7 +34,8 @@ describe('streaming chat completions', () => {
       routes: [
         { name: 'plain', rules: [{ models: ['gpt-4o-mini'], backendRefs: ['openai'] }] },
         { name: 'metered', costs: [{ metadataKey: 'llm_total_token', type: 'TotalToken' }],
-          rules: [{ models: ['metered-model'], backendRefs: ['openai'] }] },
+          rules: [{ models: ['metered-model'], backendRefs: ['openai'] },
+            { models: ['metered-alias'], backendRefs: [{ name: 'openai', modelNameOverride: 'gpt-4.1-2025-04-14' }] }] },
       ],
       backends: [{ name: 'openai', endpoint: fakeEndpoint(fake), policy: { type: 'APIKey', key: KEY } }],
     }) });
@@ -229,6 +230,14 @@ describe('streaming chat completions', () => {
     const res = await postJSON(gw.url('/v1/chat/completions'), body);
     assert.equal(res.status, 200);
     assert.equal(fake.requests[0].bodyText, body);
+  });
+
+  test('with costs and modelNameOverride, both edits reach the upstream and nothing else changes', T, async () => {
+    const req = chatRequest('metered-alias', { stream: true, temperature: 0.3, tools: [{ type: 'function',
+      function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }] });
+    const res = await postJSON(gw.url('/v1/chat/completions'), req);
+    assert.equal(res.status, 200);
+    assert.deepEqual(fake.requests[0].json, { ...req, model: 'gpt-4.1-2025-04-14', stream_options: { include_usage: true } });
   });
 
   test('with costs, a non-streaming request is not given stream_options', T, async () => {

@@ -356,6 +356,19 @@ export class FakeOpenAI {
     res.end(body);
   }
 
+  /** Closes every idle keep-alive connection (as a provider does after its idle timeout). */
+  async closeIdleConnections() {
+    for (const srv of this.servers) srv.closeIdleConnections?.();
+    const t0 = Date.now();
+    while (this.idleSocketCount() > 0 && Date.now() - t0 < 5000) await sleep(10);
+  }
+
+  idleSocketCount() {
+    let n = 0;
+    for (const s of this.sockets) if (!s.destroyed && !s._httpMessage) n++;
+    return n;
+  }
+
   async close() {
     if (this.closed) return;
     this.closed = true;
