@@ -119,3 +119,33 @@ describe('upstream credentials and admin endpoints', () => {
     assert.ok(!r2.text.includes('[REDACTED]'));
   });
 });
+
+describe('debug logging never prints credentials', () => {
+  let fake;
+  let gw;
+  const key = 'sk-proj-DEBUG-SECRET-6f6f6f6f6f';
+  const clientToken = 'client-DEBUG-SECRET-token-7a7a';
+
+  before(async () => {
+    fake = await FakeOpenAI.start({ expect: { credential: { header: 'authorization', value: `Bearer ${key}` } } });
+    gw = await startGateway({ args: ['--debug'], yaml: buildConfig({
+      routes: [{ name: 'route', rules: [{ models: ['gpt-4o-mini'], backendRefs: ['openai'] }] }],
+      backends: [{ name: 'openai', endpoint: fakeEndpoint(fake), policy: { type: 'APIKey', key } }],
+    }) });
+  }, HOOK);
+
+  after(async () => {
+    await gw?.stop();
+    await fake?.close();
+  }, HOOK);
+
+  test('with --debug, neither the configured key nor the client credential is logged', T, async () => {
+    const res = await postJSON(gw.url('/v1/chat/completions'), chatRequest('gpt-4o-mini', { stream: true }),
+      { headers: { authorization: `Bearer ${clientToken}`, 'x-api-key': clientToken } });
+    assert.equal(res.status, 200, res.text);
+    await gw.logMark();
+    checkAndReset(fake);
+    assertNoSecret(gw, key);
+    assertNoSecret(gw, clientToken);
+  });
+});
