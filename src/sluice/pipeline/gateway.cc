@@ -196,7 +196,9 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   http::Timer deadline(executor_, ex.rule->request_timeout);
   auto outcome = co_await (Proxy(ex) || deadline.async_wait(kNoThrow));
   auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
-  if (cancelled != asio::cancellation_type::none || writer.failed()) {
+  // A client that closes right after reading a complete response is not a disconnect.
+  const bool answered = writer.finished() && !writer.failed();
+  if (!answered && (cancelled != asio::cancellation_type::none || writer.failed())) {
     ex.record.response_code = 499;  // client closed the connection first (nginx's convention)
     ex.record.error = "client disconnected";
     Finish(ex);
@@ -251,15 +253,25 @@ std::string BuildUpstreamHead(const http::Request& req, std::string_view path,
                               size_t body_size) {
   std::string head;
   head.reserve(1024);
+  // The upstream target is the schema's path alone: like Envoy AI Gateway's translators, the
+  // client's query string is not carried over.
   head += "POST ";
   head += path;
-  if (auto q = req.target.find('?'); q != std::string::npos) head += req.target.substr(q);
   head += " HTTP/1.1\r\nhost: ";
   head += backend.host_header;
   head += "\r\n";
   const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
+  // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  const std::string_view connection = req.headers.Get("connection").value_or("");
+  auto named_in_connection = [&](std::string_view name) {
+    for (std::string_view token : Split(connection, ',')) {
+      if (EqualsIgnoreCase(TrimWhitespace(token), name)) return true;
+    }
+    return false;
+  };
   for (const auto& f : req.headers.fields()) {
-    if (http::IsHopByHopOrFraming(f.name) || EqualsIgnoreCase(f.name, "host") ||
+    if (http::IsHopByHopOrFraming(f.name) || named_in_connection(f.name) ||
+        EqualsIgnoreCase(f.name, "host") ||
         EqualsIgnoreCase(f.name, "expect") ||
         // Sluice reads usage from the body, so it asks for identity encoding.
         EqualsIgnoreCase(f.name, "accept-encoding")) {
