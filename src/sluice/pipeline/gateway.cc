@@ -139,6 +139,12 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   ex.record.path = req.path();
   const std::string_view path = req.path();
 
+  for (Extension* extension : extensions_) {
+    if (extension->Accepts(*ex.cfg, req)) {
+      co_await extension->Handle(ex.cfg, req, writer);
+      co_return;  // extensions write their own access-log lines
+    }
+  }
   if (path == kModelsPath && (req.method == "GET" || req.method == "HEAD")) {
     const std::string body = route::ModelsListJson(*ex.cfg, req.host());
     co_await writer.Respond(200, "application/json", body);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "sluice/config/runtime.h"
 #include "sluice/http/client.h"
@@ -35,6 +36,17 @@ class ConfigSource {
   std::atomic<std::shared_ptr<const config::RuntimeConfig>> current_;
 };
 
+// A handler for requests on paths that are not the OpenAI-compatible API, such as the MCP
+// endpoint. One instance per worker, like Gateway. The Gateway asks each extension in order before
+// treating a request as an API call.
+class Extension {
+ public:
+  virtual ~Extension() = default;
+  virtual bool Accepts(const config::RuntimeConfig& config, const http::Request& request) const = 0;
+  virtual http::Task<void> Handle(std::shared_ptr<const config::RuntimeConfig> config,
+                                  http::Request& request, http::ResponseWriter& writer) = 0;
+};
+
 struct GatewayOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   size_t max_response_bytes = 256 * 1024 * 1024;  // buffered (non-stream) upstream bodies
@@ -48,6 +60,9 @@ class Gateway {
   ~Gateway();
 
   http::Task<void> Handle(http::Request& request, http::ResponseWriter& writer);
+
+  // Extensions are owned by the caller and must outlive the Gateway.
+  void AddExtension(Extension* extension) { extensions_.push_back(extension); }
 
  private:
   struct Exchange;
@@ -67,6 +82,7 @@ class Gateway {
   // TLS client contexts by trust settings; shared by every backend with the same CAs.
   std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_contexts_;
   std::map<std::string, size_t> endpoint_cursor_;  // round-robin over a Backend's endpoints
+  std::vector<Extension*> extensions_;
 };
 
 }  // namespace sluice::pipeline
