@@ -5,12 +5,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
 
+#include "sluice/auth/credential.h"
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/json/request_body.h"
 #include "sluice/limit/costs.h"
 #include "sluice/limit/usage.h"
 #include "sluice/route/matcher.h"
+#include "sluice/translate/translator.h"
 
 namespace sluice::pipeline {
 
@@ -20,17 +22,18 @@ namespace asio = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
 using http::kNoThrow;
 
-// The OpenAI-compatible endpoints this pipeline serves, and the suffix each has upstream after the
-// backend's schema prefix (e.g. "/v1" + "/chat/completions").
+// The API endpoints this pipeline serves (reference §1.1).
 struct EndpointSpec {
   std::string_view client_path;
-  std::string_view upstream_suffix;
-  bool is_chat;
+  translate::Endpoint endpoint;
+  bool is_chat;  // OpenAI chat completions: may need stream_options.include_usage
 };
 constexpr EndpointSpec kEndpoints[] = {
-    {"/v1/chat/completions", "/chat/completions", true},
-    {"/v1/completions", "/completions", false},
-    {"/v1/embeddings", "/embeddings", false},
+    {"/v1/chat/completions", translate::Endpoint::kChatCompletions, true},
+    {"/v1/completions", translate::Endpoint::kCompletions, false},
+    {"/v1/embeddings", translate::Endpoint::kEmbeddings, false},
+    {"/anthropic/v1/messages", translate::Endpoint::kMessages, false},
+    {"/anthropic/v1/messages/count_tokens", translate::Endpoint::kMessagesCountTokens, false},
 };
 constexpr std::string_view kModelsPath = "/v1/models";
 constexpr std::string_view kModelHeader = "x-ai-eg-model";
@@ -43,10 +46,6 @@ constexpr std::string_view kConnectFailure =
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
 constexpr std::string_view kUpstreamTimeout = "upstream request timeout";
 constexpr std::string_view kBackendErrorType = "OpenAIBackendError";
-
-// Credentials a client may send for the gateway itself; never forwarded when the backend has its
-// own configured credential.
-constexpr std::string_view kCredentialHeaders[] = {"authorization", "x-api-key", "api-key"};
 
 const EndpointSpec* FindEndpoint(std::string_view path) {
   for (const auto& e : kEndpoints) {
@@ -79,11 +78,6 @@ class RequestHeaderLookup final : public route::HeaderLookup {
  private:
   const http::Headers& headers_;
 };
-
-bool LooksLikeJson(std::string_view body) {
-  const auto trimmed = TrimWhitespace(body);
-  return !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[');
-}
 
 bool Contains(const std::vector<std::string>& names, std::string_view lower_name) {
   for (const auto& n : names) {
@@ -253,16 +247,17 @@ Result<http::UpstreamTarget> Gateway::TargetFor(const config::Backend& backend) 
 namespace {
 
 // The upstream request head: the client's headers minus framing, hop-by-hop and (when the backend
-// has its own) credential headers, then the mutations, the credential and Host.
-std::string BuildUpstreamHead(const http::Request& req, std::string_view path,
-                              const config::Backend& backend, const config::RuleBackendRef& ref,
-                              size_t body_size) {
+// has its own) credential headers, then the translator's headers, the mutations, Host and the
+// credential.
+Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Backend& backend,
+                                      const config::RuleBackendRef& ref,
+                                      const translate::UpstreamRequest& up) {
   std::string head;
   head.reserve(1024);
-  // The upstream target is the schema's path alone: like Envoy AI Gateway's translators, the
+  // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
   // client's query string is not carried over.
   head += "POST ";
-  head += path;
+  head += up.path;
   head += " HTTP/1.1\r\nhost: ";
   head += backend.host_header;
   head += "\r\n";
@@ -275,45 +270,50 @@ std::string BuildUpstreamHead(const http::Request& req, std::string_view path,
     }
     return false;
   };
+  auto set_later = [&](std::string_view name) {
+    for (const auto& [n, v] : up.set_headers) {
+      if (EqualsIgnoreCase(n, name)) return true;
+    }
+    for (const auto& [n, v] : ref.header_mutation.set) {
+      if (EqualsIgnoreCase(n, name)) return true;
+    }
+    return false;
+  };
   for (const auto& f : req.headers.fields()) {
     if (http::IsHopByHopOrFraming(f.name) || named_in_connection(f.name) ||
-        EqualsIgnoreCase(f.name, "host") ||
-        EqualsIgnoreCase(f.name, "expect") ||
+        EqualsIgnoreCase(f.name, "host") || EqualsIgnoreCase(f.name, "expect") ||
         // Sluice reads usage from the body, so it asks for identity encoding.
-        EqualsIgnoreCase(f.name, "accept-encoding")) {
+        EqualsIgnoreCase(f.name, "accept-encoding") ||
+        (has_credential && auth::IsCredentialHeader(f.name)) ||
+        Contains(up.remove_headers, f.name) || Contains(ref.header_mutation.remove, f.name) ||
+        set_later(f.name)) {
       continue;
     }
-    if (has_credential) {
-      bool credential = false;
-      for (auto c : kCredentialHeaders) credential = credential || EqualsIgnoreCase(f.name, c);
-      if (credential) continue;
-    }
-    if (Contains(ref.header_mutation.remove, AsciiLower(f.name))) continue;
-    bool overridden = false;
-    for (const auto& [name, value] : ref.header_mutation.set) {
-      overridden = overridden || EqualsIgnoreCase(name, f.name);
-    }
-    if (overridden) continue;
     head += f.name;
     head += ": ";
     head += f.value;
     head += "\r\n";
   }
-  for (const auto& [name, value] : ref.header_mutation.set) {
-    if (has_credential && EqualsIgnoreCase(name, backend.auth.header_name)) continue;
+  auto append = [&](std::string_view name, std::string_view value) {
     head += name;
     head += ": ";
     head += value;
     head += "\r\n";
+  };
+  for (const auto& [name, value] : up.set_headers) {
+    if (!Contains(ref.header_mutation.remove, name)) append(name, value);
   }
-  if (has_credential) {
-    head += backend.auth.header_name;
-    head += ": ";
-    head += backend.auth.header_value;
-    head += "\r\n";
+  for (const auto& [name, value] : ref.header_mutation.set) {
+    if (has_credential && auth::IsCredentialHeader(name)) continue;
+    append(name, value);
   }
+  auth::HeaderList credential;
+  auto signed_ok = auth::AppendCredentialHeaders(
+      backend, {"POST", backend.host_header, up.path, up.body}, credential);
+  if (!signed_ok.ok()) return signed_ok.error();
+  for (const auto& [name, value] : credential) append(name, value);
   head += "content-length: ";
-  head += std::to_string(body_size);
+  head += std::to_string(up.body.size());
   head += "\r\n\r\n";
   return head;
 }
@@ -323,6 +323,7 @@ std::string BuildUpstreamHead(const http::Request& req, std::string_view path,
 http::Task<void> Gateway::Proxy(Exchange& ex) {
   std::vector<size_t> excluded;
   const auto& refs = ex.rule->backend_refs;
+  std::optional<translate::ClientError> unsupported;
   while (true) {
     const auto picked = route::PickBackend(*ex.rule, rng_(), excluded);
     if (!picked) break;
@@ -334,31 +335,44 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     ex.record.request_model =
         ref.model_name_override.empty() ? ex.peek.model : ref.model_name_override;
 
-    if (backend.schema.name != config::SchemaName::kOpenAI) {
-      co_await RespondError(ex, 422, "UnprocessableEntity",
-                            "invalid request body: backend " + backend.name + " with schema " +
-                                std::string(config::SchemaNameString(backend.schema.name)) +
-                                " cannot serve " + std::string(ex.endpoint->client_path) +
-                                " yet");
+    // Each attempt gets a fresh translator built from the client's original request.
+    auto translator = translate::NewTranslator(ex.endpoint->endpoint, backend.schema.name);
+    if (!translator) {
+      unsupported = translate::GatewayError(
+          422, "UnprocessableEntity",
+          "invalid request body: backend " + backend.name + " (schema " +
+              std::string(config::SchemaNameString(backend.schema.name)) + ") cannot serve " +
+              std::string(ex.endpoint->client_path));
+      excluded.push_back(*picked);
+      continue;
+    }
+    translate::ClientRequest creq;
+    creq.endpoint = ex.endpoint->endpoint;
+    creq.body = ex.req.body;
+    creq.model = ex.record.request_model;
+    creq.model_override = ref.model_name_override;
+    creq.stream = ex.peek.stream;
+    creq.backend = &backend;
+    for (const auto& f : ex.req.headers.fields()) creq.headers.push_back({f.name, f.value});
+    auto up = translator->TranslateRequest(creq);
+    if (!up.ok()) {
+      const int status = up.error().kind() == ErrorKind::kUnprocessable ? 422 : 400;
+      co_await RespondError(ex, status, status == 422 ? "UnprocessableEntity" : "BadRequest",
+                            "invalid request body: " + up.error().message());
       co_return;
     }
-
-    // Each attempt starts again from the client's body (after include_usage was ensured).
-    std::string body = ex.req.body;
-    if (!ref.model_name_override.empty()) {
-      if (auto r = json::SpliceModel(body, ref.model_name_override); !r.ok()) {
-        co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
-        co_return;
-      }
-    }
     if (!ref.body_mutation.empty()) {
-      if (auto r = json::ApplyBodyMutation(body, ref.body_mutation); !r.ok()) {
+      if (auto r = json::ApplyBodyMutation(up->body, ref.body_mutation); !r.ok()) {
         co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
         co_return;
       }
     }
-    const std::string path = backend.schema.prefix + std::string(ex.endpoint->upstream_suffix);
-    const std::string head = BuildUpstreamHead(ex.req, path, backend, ref, body.size());
+    auto head = BuildUpstreamHead(ex.req, backend, ref, *up);
+    if (!head.ok()) {
+      ex.last_error = head.error().message();
+      excluded.push_back(*picked);
+      continue;
+    }
 
     auto target = TargetFor(backend);
     if (!target.ok()) {
@@ -378,7 +392,7 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
         break;
       }
       const bool reused = (*conn)->reused();
-      auto sent = co_await (*conn)->Send(head, body);
+      auto sent = co_await (*conn)->Send(*head, up->body);
       if (!sent.ok()) {
         ex.last_error = sent.error().message();
         if (reused) continue;
@@ -402,7 +416,7 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
           break;
         }
       }
-      const bool reusable = co_await Relay(ex, **conn, *response_head);
+      const bool reusable = co_await Relay(ex, *translator, **conn, *response_head);
       if (reusable) pool_.Release(std::move(conn).value());
       delivered = true;
       break;
@@ -410,40 +424,70 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     if (delivered) co_return;
     excluded.push_back(*picked);
   }
+  if (unsupported && ex.last_error.empty()) {
+    ex.record.response_code = unsupported->status;
+    ex.record.error = unsupported->body;
+    co_await ex.writer.Respond(unsupported->status, unsupported->content_type, unsupported->body);
+    co_return;
+  }
   std::string message(kConnectFailure);
   if (!ex.last_error.empty()) message += ", transport failure reason: " + ex.last_error;
   co_await RespondError(ex, 503, kBackendErrorType, message);
 }
 
-// Relays one upstream response to the client. Returns whether the upstream connection can be
-// reused.
-http::Task<bool> Gateway::Relay(Exchange& ex, http::UpstreamConnection& conn,
-                                http::ResponseHead& head) {
+// Relays one upstream response to the client through the translator. Returns whether the
+// upstream connection can be reused.
+http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
+                                http::UpstreamConnection& conn, http::ResponseHead& head) {
   const int status = head.status;
   ex.record.response_code = status;
-  const auto content_type = head.headers.Get("content-type").value_or("");
+  const std::string content_type(head.headers.Get("content-type").value_or(""));
   const bool success = status >= 200 && status < 300;
   http::Headers& out_headers = head.headers;
+  const bool unchanged = translator.relays_unchanged();
+  std::string out;
 
-  if (success && StartsWithIgnoreCase(content_type, "text/event-stream")) {
-    // Relay each piece as it arrives; usage is read on the side without holding anything back.
-    limit::OpenAIStreamUsage usage;
-    ex.writer.StartResponse(status, out_headers, std::nullopt);
-    while (true) {
-      auto piece = co_await conn.ReadBody();
-      if (!piece.ok()) {
-        ex.record.error = piece.error().message();
+  if (success) {
+    const auto shape = translator.OnResponseHead(status, content_type);
+    if (!shape.content_type.empty()) out_headers.Set("content-type", shape.content_type);
+    if (!unchanged) {
+      // The body is re-encoded: upstream framing and integrity headers no longer describe it.
+      out_headers.Remove("content-encoding");
+      out_headers.Remove("content-md5");
+      out_headers.Remove("x-amzn-crc32");
+    }
+    if (shape.stream) {
+      // Relay each piece as it arrives; nothing waits for the next one.
+      ex.writer.StartResponse(status, out_headers, std::nullopt);
+      while (true) {
+        auto piece = co_await conn.ReadBody();
+        if (!piece.ok()) {
+          ex.record.error = piece.error().message();
+          ex.writer.set_close();
+          co_return false;
+        }
+        if (!piece->has_value()) break;
+        out.clear();
+        if (auto r = translator.OnUpstreamBody(**piece, out); !r.ok()) {
+          ex.record.error = "upstream stream could not be translated: " + r.error().message();
+          ex.writer.set_close();
+          co_return false;
+        }
+        const std::string_view to_client = unchanged ? **piece : std::string_view(out);
+        if (!co_await ex.writer.WriteBody(to_client)) co_return false;
+      }
+      out.clear();
+      if (auto r = translator.OnUpstreamEnd(out); !r.ok()) {
+        ex.record.error = "upstream stream could not be translated: " + r.error().message();
         ex.writer.set_close();
         co_return false;
       }
-      if (!piece->has_value()) break;
-      usage.Feed(**piece);
-      if (!co_await ex.writer.WriteBody(**piece)) co_return false;
+      if (!unchanged && !out.empty() && !co_await ex.writer.WriteBody(out)) co_return false;
+      co_await ex.writer.Finish();
+      ex.response = translator.response();
+      ex.succeeded = true;
+      co_return conn.reusable();
     }
-    co_await ex.writer.Finish();
-    ex.response = usage.info();
-    ex.succeeded = true;
-    co_return conn.reusable();
   }
 
   std::string body;
@@ -464,20 +508,27 @@ http::Task<bool> Gateway::Relay(Exchange& ex, http::UpstreamConnection& conn,
   }
 
   if (success) {
-    if (auto info = limit::ReadOpenAIResponse(body); info.ok()) ex.response = std::move(info).value();
+    auto r = translator.OnUpstreamBody(body, out);
+    if (r.ok()) r = translator.OnUpstreamEnd(out);
+    if (!r.ok()) {
+      co_await RespondError(ex, 502, kBackendErrorType,
+                            "upstream response could not be translated: " + r.error().message());
+      co_return conn.reusable();
+    }
+    ex.response = translator.response();
     ex.succeeded = true;
-    co_await ex.writer.Respond(status, {}, body, &out_headers);
+    co_await ex.writer.Respond(status, {}, unchanged ? body : out, &out_headers);
     co_return conn.reusable();
   }
   ex.record.error = "upstream status " + std::to_string(status);
-  if (LooksLikeJson(body)) {
-    co_await ex.writer.Respond(status, {}, body, &out_headers);
-  } else {
-    // Non-JSON upstream errors are wrapped so OpenAI clients can still parse them (reference §9).
-    const std::string wrapped = json::OpenAIErrorJson(kBackendErrorType, status, body);
-    http::Headers headers;
-    co_await ex.writer.Respond(status, "application/json", wrapped, &headers);
+  const auto error = translator.TranslateError(
+      status, content_type, head.headers.Get("x-amzn-errortype").value_or(""), body);
+  // Upstream headers (retry-after, x-ratelimit-*, request ids) stay useful to the client.
+  if (error.body != body) {
+    out_headers.Remove("content-encoding");
+    out_headers.Remove("content-md5");
   }
+  co_await ex.writer.Respond(error.status, error.content_type, error.body, &out_headers);
   co_return conn.reusable();
 }
 
@@ -486,8 +537,8 @@ http::Task<void> Gateway::RespondError(Exchange& ex, int status, std::string_vie
   ex.record.response_code = status;
   if (ex.record.error.empty()) ex.record.error = std::string(message);
   if (!ex.writer.started()) {
-    co_await ex.writer.Respond(status, "application/json",
-                               json::OpenAIErrorJson(type, status, message));
+    const auto error = translate::GatewayError(status, type, message);
+    co_await ex.writer.Respond(error.status, error.content_type, error.body);
   }
   Finish(ex);
 }

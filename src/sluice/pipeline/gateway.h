@@ -16,6 +16,7 @@
 #include "sluice/http/client.h"
 #include "sluice/http/server.h"
 #include "sluice/observe/access_log.h"
+#include "sluice/translate/translator.h"
 
 namespace sluice::pipeline {
 
@@ -67,7 +68,8 @@ class Gateway {
  private:
   struct Exchange;
   http::Task<void> Proxy(Exchange& ex);
-  http::Task<bool> Relay(Exchange& ex, http::UpstreamConnection& conn, http::ResponseHead& head);
+  http::Task<bool> Relay(Exchange& ex, translate::Translator& translator,
+                         http::UpstreamConnection& conn, http::ResponseHead& head);
   http::Task<void> RespondError(Exchange& ex, int status, std::string_view type,
                                 std::string_view message);
   Result<http::UpstreamTarget> TargetFor(const config::Backend& backend);

@@ -1,0 +1,65 @@
+#include <array>
+
+#include "sluice/json/errors.h"
+#include "sluice/translate/openai_passthrough.h"
+#include "sluice/translate/translator.h"
+
+namespace sluice::translate {
+
+namespace {
+
+using Factory = std::unique_ptr<Translator> (*)(Endpoint);
+using config::SchemaName;
+
+struct Entry {
+  Endpoint endpoint;
+  SchemaName schema;
+  Factory factory;
+};
+
+// The supported (client endpoint, backend schema) pairs. One line per pair; a translation unit per
+// pair family. OpenAI → OpenAI passthrough comes first.
+constexpr std::array kRegistry = {
+    Entry{Endpoint::kChatCompletions, SchemaName::kOpenAI, &NewOpenAIPassthrough},
+    Entry{Endpoint::kCompletions, SchemaName::kOpenAI, &NewOpenAIPassthrough},
+    Entry{Endpoint::kEmbeddings, SchemaName::kOpenAI, &NewOpenAIPassthrough},
+};
+
+}  // namespace
+
+std::string_view EndpointName(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kChatCompletions: return "/v1/chat/completions";
+    case Endpoint::kCompletions: return "/v1/completions";
+    case Endpoint::kEmbeddings: return "/v1/embeddings";
+    case Endpoint::kMessages: return "/anthropic/v1/messages";
+    case Endpoint::kMessagesCountTokens: return "/anthropic/v1/messages/count_tokens";
+  }
+  return "";
+}
+
+ClientApi ApiOf(Endpoint endpoint) {
+  return endpoint == Endpoint::kMessages || endpoint == Endpoint::kMessagesCountTokens
+             ? ClientApi::kAnthropic
+             : ClientApi::kOpenAI;
+}
+
+std::unique_ptr<Translator> NewTranslator(Endpoint endpoint, SchemaName schema) {
+  for (const Entry& e : kRegistry) {
+    if (e.endpoint == endpoint && e.schema == schema) return e.factory(endpoint);
+  }
+  return nullptr;
+}
+
+bool Supports(Endpoint endpoint, SchemaName schema) {
+  for (const Entry& e : kRegistry) {
+    if (e.endpoint == endpoint && e.schema == schema) return true;
+  }
+  return false;
+}
+
+ClientError GatewayError(int status, std::string_view type, std::string_view message) {
+  return {status, "application/json", json::OpenAIErrorJson(type, status, message)};
+}
+
+}  // namespace sluice::translate
