@@ -140,6 +140,9 @@ class Compiler {
     for (const model::AIGatewayRoute& route : res_.routes) {
       config->routes.push_back(CompileRoute(route));
     }
+    for (const model::MCPRoute& route : res_.mcp_routes) {
+      config->mcp_routes.push_back(CompileMcpRoute(route));
+    }
     return config;
   }
 
@@ -413,6 +416,71 @@ class Compiler {
         r.backend_refs.push_back(std::move(rb));
       }
       out.rules.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  McpRoute CompileMcpRoute(const model::MCPRoute& route) {
+    McpRoute out = route.route;
+    for (size_t i = 0; i < route.parent_refs.size(); ++i) {
+      const ObjectRef& parent = route.parent_refs[i];
+      if (Find(gateways_, parent.ns, parent.name) == nullptr) {
+        Warn(diag_, route.origin, "spec.parentRefs[" + std::to_string(i) + "]",
+             "Gateway " + parent.ns + "/" + parent.name + " not found");
+      }
+      out.parent_gateways.push_back(parent.ns + "/" + parent.name);
+    }
+    for (const model::McpRouteBackendRef& ref : route.backend_refs) {
+      McpBackend b = ref.backend;
+      const model::Backend* backend = Find(backends_, ref.ns, ref.name);
+      if (backend == nullptr) {
+        Error(diag_, route.origin, ref.path + ".name", "Backend " + ref.ns + "/" + ref.name +
+                                                           " not found");
+        continue;
+      }
+      b.endpoints = backend->endpoints;
+      b.tls = tls_by_backend_[backend->origin.Key()];
+      b.host_header = HostHeader(b.endpoints, b.tls.enabled);
+      std::string key;
+      if (ref.api_key_inline.has_value()) key = *ref.api_key_inline;
+      if (ref.api_key_secret_ref.has_value()) {
+        const ObjectRef& s = *ref.api_key_secret_ref;
+        const model::DataObject* secret = Find(secrets_, s.ns, s.name);
+        const std::string path = ref.path + ".securityPolicy.apiKey.secretRef";
+        if (secret == nullptr) {
+          Error(diag_, route.origin, path, "Secret " + s.ns + "/" + s.name + " not found");
+        } else if (auto it = secret->data.find(std::string(kApiKeySecretKey));
+                   it == secret->data.end()) {
+          Error(diag_, route.origin, path,
+                "Secret " + s.ns + "/" + s.name + " has no key \"apiKey\"");
+        } else {
+          key = std::string(TrimWhitespace(it->second));
+        }
+      }
+      if (ref.api_key_inline.has_value() || ref.api_key_secret_ref.has_value()) {
+        if (!ref.api_key_query_param.empty()) {
+          b.api_key_query_param = ref.api_key_query_param;
+          b.api_key_query_value = key;
+        } else {
+          b.api_key_header = ref.api_key_header;
+          // MCPBackendAPIKey: the Authorization header carries "Bearer <key>"; others the key.
+          b.api_key_header_value = ref.api_key_header == "authorization" ? "Bearer " + key : key;
+        }
+      }
+      out.backends.push_back(std::move(b));
+    }
+    if (route.jwks_config_map_ref.has_value() && out.oauth.has_value()) {
+      const ObjectRef& ref = *route.jwks_config_map_ref;
+      const model::DataObject* cm = Find(config_maps_, ref.ns, ref.name);
+      if (cm == nullptr) {
+        Error(diag_, route.origin, "spec.securityPolicy.oauth.jwks.localJWKS.valueRef",
+              "ConfigMap " + ref.ns + "/" + ref.name + " not found");
+      } else if (auto it = cm->data.find("jwks"); it == cm->data.end()) {
+        Error(diag_, route.origin, "spec.securityPolicy.oauth.jwks.localJWKS.valueRef",
+              "ConfigMap " + ref.ns + "/" + ref.name + " has no key \"jwks\"");
+      } else {
+        out.oauth->local_jwks = it->second;
+      }
     }
     return out;
   }

@@ -574,10 +574,6 @@ apiVersion: aigateway.envoyproxy.io/v1alpha1
 kind: QuotaPolicy
 metadata: {name: quota}
 ---
-apiVersion: aigateway.envoyproxy.io/v1beta1
-kind: MCPRoute
-metadata: {name: mcp}
----
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
 metadata: {name: grant}
@@ -593,7 +589,7 @@ metadata: {name: g}
   const LoadResult r = Load(yaml);
   ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
   EXPECT_THAT(r.ignored, ElementsAre("BackendTrafficPolicy default/retry", "HTTPRoute web/other",
-                                     "QuotaPolicy default/quota", "MCPRoute default/mcp",
+                                     "QuotaPolicy default/quota",
                                      "ReferenceGrant default/grant", "SecurityPolicy default/sec",
                                      "Gizmo default/g"));
   EXPECT_THAT(

@@ -120,6 +120,27 @@ struct GatewayConfig {
   std::vector<Cost> global_costs;
 };
 
+
+// MCPRoute.spec.backendRefs[] before its Backend and Secret are resolved.
+struct McpRouteBackendRef {
+  std::string path;  // "spec.backendRefs[i]", for diagnostics
+  std::string name;
+  std::string ns;
+  McpBackend backend;  // name, path, tools and forward headers filled; the rest at compile
+  std::optional<ObjectRef> api_key_secret_ref;
+  std::optional<std::string> api_key_inline;
+  std::string api_key_header;  // lower-case; "authorization" when neither header nor queryParam
+  std::string api_key_query_param;
+};
+
+struct MCPRoute {
+  Origin origin;
+  std::vector<ObjectRef> parent_refs;
+  McpRoute route;  // hostnames, path, headers, oauth, authorization filled at parse time
+  std::vector<McpRouteBackendRef> backend_refs;
+  std::optional<ObjectRef> jwks_config_map_ref;  // oauth.jwks.localJWKS.valueRef
+};
+
 // Everything declared across all files, in file and document order.
 struct Resources {
   std::vector<Gateway> gateways;
@@ -131,6 +152,7 @@ struct Resources {
   std::vector<AIGatewayRoute> routes;
   std::vector<BackendSecurityPolicy> security_policies;
   std::vector<GatewayConfig> gateway_configs;
+  std::vector<MCPRoute> mcp_routes;
 };
 
 // Collected diagnostics; see LoadResult for the formats.

@@ -48,7 +48,6 @@ constexpr std::string_view kQuietlyIgnoredKinds[] = {
     "TLSRoute",
     "UDPRoute",
     "QuotaPolicy",
-    "MCPRoute",
     "ReferenceGrant",
     "SecurityPolicy",
     "EnvoyExtensionPolicy",
@@ -987,6 +986,307 @@ void ParseGatewayConfig(Fields& doc, const Origin& origin, model::Resources& out
   out.gateway_configs.push_back(std::move(config));
 }
 
+// ---- MCPRoute (v1beta1 and v1alpha1: the same fields) --------------------------------------
+
+std::shared_ptr<const RE2> CompileFullRegex(const std::string& pattern, const std::string& path,
+                                            Sink& sink) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<RE2>(pattern, options);
+  if (!re->ok()) {
+    sink.Error(path, "invalid regular expression \"" + pattern + "\": " + re->error());
+    return nullptr;
+  }
+  return re;
+}
+
+McpToolSelector ParseToolSelector(const YAML::Node& node, const std::string& path, Sink& sink) {
+  McpToolSelector out;
+  Fields f(node, path, sink);
+  if (f.Has("include") && f.Has("includeRegex")) {
+    sink.Error(path, "include and includeRegex are mutually exclusive");
+  }
+  if (f.Has("exclude") && f.Has("excludeRegex")) {
+    sink.Error(path, "exclude and excludeRegex are mutually exclusive");
+  }
+  out.include = f.StringList("include");
+  out.exclude = f.StringList("exclude");
+  const std::vector<std::string> include_regex = f.StringList("includeRegex");
+  for (size_t i = 0; i < include_regex.size(); ++i) {
+    if (auto re = CompileFullRegex(include_regex[i], IndexPath(f.Path("includeRegex"), i), sink)) {
+      out.include_regex.push_back(std::move(re));
+    }
+  }
+  const std::vector<std::string> exclude_regex = f.StringList("excludeRegex");
+  for (size_t i = 0; i < exclude_regex.size(); ++i) {
+    if (auto re = CompileFullRegex(exclude_regex[i], IndexPath(f.Path("excludeRegex"), i), sink)) {
+      out.exclude_regex.push_back(std::move(re));
+    }
+  }
+  if (out.empty() && include_regex.empty() && exclude_regex.empty()) {
+    sink.Error(path, "at least one of include, includeRegex, exclude or excludeRegex is required");
+  }
+  return out;
+}
+
+// A backend name is the prefix of every tool, prompt and resource it serves ("name__tool"), so it
+// must not contain the separator itself.
+bool ValidMcpBackendName(std::string_view name) {
+  if (name.empty() || name.find("__") != std::string_view::npos) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string NormalizeMcpPath(const std::string& path) {
+  if (path.empty()) return "/mcp";
+  return path.front() == '/' ? path : "/" + path;
+}
+
+void ParseMcpOAuth(const YAML::Node& node, const std::string& path, const Origin& origin,
+                   Sink& sink, model::MCPRoute& route) {
+  Fields f(node, path, sink);
+  McpOAuth oauth;
+  oauth.issuer = f.RequiredString("issuer");
+  oauth.audiences = f.StringList("audiences");
+  if (f.Has("jwks")) {
+    Fields jwks(f.Get("jwks"), f.Path("jwks"), sink);
+    const bool remote = jwks.Has("remoteJWKS");
+    const bool local = jwks.Has("localJWKS");
+    if (remote == local) {
+      sink.Error(f.Path("jwks"), "exactly one of remoteJWKS or localJWKS is required");
+    }
+    if (remote) {
+      Fields r(jwks.Get("remoteJWKS"), jwks.Path("remoteJWKS"), sink);
+      oauth.remote_jwks_uri = r.RequiredString("uri");
+      if (!oauth.remote_jwks_uri.empty() && !oauth.remote_jwks_uri.starts_with("http://") &&
+          !oauth.remote_jwks_uri.starts_with("https://")) {
+        sink.Error(r.Path("uri"), "must be an http:// or https:// URL");
+      }
+      if (const std::optional<std::string> d = r.String("cacheDuration")) {
+        if (const auto parsed = ParseGatewayDuration(*d)) {
+          oauth.remote_jwks_cache = *parsed;
+        } else {
+          sink.Error(r.Path("cacheDuration"), "invalid duration \"" + *d + "\"");
+        }
+      }
+      r.Ignore("backendRefs");
+      r.Ignore("backendSettings");
+    }
+    if (local) {
+      Fields l(jwks.Get("localJWKS"), jwks.Path("localJWKS"), sink);
+      const std::string type = l.String("type").value_or("Inline");
+      if (type == "Inline") {
+        oauth.local_jwks = l.RequiredString("inline");
+      } else if (type == "ValueRef") {
+        route.jwks_config_map_ref =
+            ParseRef(l.Get("valueRef"), l.Path("valueRef"), sink, origin.ns, "", "ConfigMap");
+      } else {
+        sink.Error(l.Path("type"), "must be Inline or ValueRef, got \"" + type + "\"");
+      }
+    }
+  } else {
+    sink.Error(f.Path("jwks"),
+               "required (discovery of the JWKS from the issuer's metadata is not supported)");
+  }
+  if (f.Has("protectedResourceMetadata")) {
+    Fields m(f.Get("protectedResourceMetadata"), f.Path("protectedResourceMetadata"), sink);
+    oauth.resource = m.RequiredString("resource");
+    oauth.resource_name = m.String("resourceName").value_or("");
+    oauth.scopes_supported = m.StringList("scopesSupported");
+    oauth.signing_algs = m.StringList("resourceSigningAlgValuesSupported");
+    oauth.resource_documentation = m.String("resourceDocumentation").value_or("");
+    oauth.resource_policy_uri = m.String("resourcePolicyUri").value_or("");
+  } else {
+    sink.Error(f.Path("protectedResourceMetadata"), "required");
+  }
+  ForEach(f, "claimToHeaders", [&](const YAML::Node& item, const std::string& item_path, size_t) {
+    Fields c(item, item_path, sink);
+    McpClaimToHeader ch;
+    ch.header = AsciiLower(c.RequiredString("header"));
+    ch.claim = c.RequiredString("claim");
+    if (!ch.header.empty() && !ch.claim.empty()) oauth.claim_to_headers.push_back(std::move(ch));
+  });
+  route.route.oauth = std::move(oauth);
+}
+
+std::optional<bool> ParseAction(Fields& f, std::string_view key, bool fallback) {
+  const std::optional<std::string> a = f.String(key);
+  if (!a.has_value()) return fallback;
+  if (*a == "Allow") return true;
+  if (*a == "Deny") return false;
+  f.sink().Error(f.Path(key), "must be Allow or Deny, got \"" + *a + "\"");
+  return std::nullopt;
+}
+
+void ParseMcpAuthorization(const YAML::Node& node, const std::string& path, Sink& sink,
+                           McpRoute& route) {
+  Fields f(node, path, sink);
+  McpAuthorization authz;
+  authz.default_allow = ParseAction(f, "defaultAction", false).value_or(false);
+  ForEach(f, "rules", [&](const YAML::Node& item, const std::string& rule_path, size_t) {
+    Fields r(item, rule_path, sink);
+    McpAuthzRule rule;
+    rule.allow = ParseAction(r, "action", true).value_or(true);
+    if (r.Has("cel")) {
+      sink.Error(r.Path("cel"), "CEL authorization rules are not supported yet");
+    }
+    if (r.Has("source")) {
+      Fields src(r.Get("source"), r.Path("source"), sink);
+      Fields jwt(src.Get("jwt"), src.Path("jwt"), sink);
+      rule.scopes = jwt.StringList("scopes");
+      ForEach(jwt, "claims", [&](const YAML::Node& c_item, const std::string& c_path, size_t) {
+        Fields c(c_item, c_path, sink);
+        McpClaimRequirement claim;
+        claim.name = c.RequiredString("name");
+        c.Ignore("valueType");
+        claim.values = c.StringList("values");
+        if (!claim.name.empty()) rule.claims.push_back(std::move(claim));
+      });
+    }
+    if (r.Has("target")) {
+      Fields t(r.Get("target"), r.Path("target"), sink);
+      ForEach(t, "tools", [&](const YAML::Node& t_item, const std::string& t_path, size_t) {
+        Fields tool(t_item, t_path, sink);
+        McpToolTarget target;
+        target.backend = tool.RequiredString("backend");
+        target.tool = tool.RequiredString("tool");
+        rule.tools.push_back(std::move(target));
+      });
+    }
+    authz.rules.push_back(std::move(rule));
+  });
+  route.authorization = std::move(authz);
+}
+
+void ParseMCPRoute(Fields& doc, const Origin& origin, model::Resources& out) {
+  Sink& sink = doc.sink();
+  model::MCPRoute route;
+  route.origin = origin;
+  route.route.name = origin.Key();
+  Fields spec(doc.Get("spec"), "spec", sink);
+  ForEach(spec, "parentRefs", [&](const YAML::Node& item, const std::string& path, size_t) {
+    ObjectRef ref = ParseRef(item, path, sink, origin.ns, kGatewayApiGroup, "Gateway");
+    if (ref.kind != "Gateway") {
+      sink.Error(JoinPath(path, "kind"), "only Gateway is supported, got \"" + ref.kind + "\"");
+      return;
+    }
+    if (!ref.name.empty()) route.parent_refs.push_back(std::move(ref));
+  });
+  const std::vector<std::string> hostnames = spec.StringList("hostnames");
+  for (size_t i = 0; i < hostnames.size(); ++i) {
+    std::string h = AsciiLower(hostnames[i]);
+    if (!ValidHostname(h)) {
+      sink.Error(IndexPath("spec.hostnames", i), "invalid hostname \"" + hostnames[i] + "\"");
+      continue;
+    }
+    route.route.hostnames.push_back(std::move(h));
+  }
+  route.route.path = NormalizeMcpPath(spec.String("path").value_or("/mcp"));
+  ForEach(spec, "headers", [&](const YAML::Node& item, const std::string& h_path, size_t) {
+    Fields h(item, h_path, sink);
+    HeaderMatch header;
+    header.name = AsciiLower(h.RequiredString("name"));
+    header.value = h.String("value").value_or("");
+    const std::string type = h.String("type").value_or("Exact");
+    if (type == "RegularExpression") {
+      header.type = MatchType::kRegularExpression;
+      header.regex = CompileFullRegex(header.value, JoinPath(h_path, "value"), sink);
+      if (!header.regex) return;
+    } else if (type != "Exact") {
+      sink.Error(JoinPath(h_path, "type"),
+                 "must be Exact or RegularExpression, got \"" + type + "\"");
+      return;
+    }
+    if (!header.name.empty()) route.route.headers.push_back(std::move(header));
+  });
+  const YAML::Node refs = spec.Seq("backendRefs");
+  if (!Present(refs) || refs.size() == 0) {
+    sink.Error("spec.backendRefs", "at least one backend is required");
+  }
+  std::set<std::string> names;
+  ForEach(spec, "backendRefs", [&](const YAML::Node& item, const std::string& ref_path, size_t) {
+    Fields r(item, ref_path, sink);
+    model::McpRouteBackendRef ref;
+    ref.path = ref_path;
+    ref.name = r.RequiredString("name");
+    ref.ns = r.String("namespace").value_or(origin.ns);
+    if (ref.ns != origin.ns) {
+      sink.Error(JoinPath(ref_path, "namespace"),
+                 "cross-namespace backends are not supported (the MCPRoute is in " + origin.ns +
+                     ")");
+    }
+    const std::string kind = r.String("kind").value_or("Backend");
+    r.Ignore("group");
+    r.Ignore("port");
+    if (kind != "Backend") {
+      sink.Error(JoinPath(ref_path, "kind"),
+                 "only Envoy Gateway Backend is supported, got \"" + kind + "\"");
+    }
+    if (!ref.name.empty() && !ValidMcpBackendName(ref.name)) {
+      sink.Error(JoinPath(ref_path, "name"),
+                 "\"" + ref.name + "\" cannot prefix tool names (letters, digits, '-', '.', '_'; "
+                 "no \"__\")");
+    }
+    if (!ref.name.empty() && !names.insert(ref.name).second) {
+      sink.Error(JoinPath(ref_path, "name"), "duplicate backend name \"" + ref.name + "\"");
+    }
+    ref.backend.name = ref.name;
+    ref.backend.path = NormalizeMcpPath(r.String("path").value_or("/mcp"));
+    if (r.Has("toolSelector")) {
+      ref.backend.tools =
+          ParseToolSelector(r.Get("toolSelector"), JoinPath(ref_path, "toolSelector"), sink);
+    }
+    ForEach(r, "forwardHeaders", [&](const YAML::Node& h_item, const std::string& h_path, size_t) {
+      Fields h(h_item, h_path, sink);
+      McpForwardHeader fh;
+      fh.name = AsciiLower(h.RequiredString("name"));
+      fh.backend_header = AsciiLower(h.String("backendHeader").value_or(fh.name));
+      if (!fh.name.empty()) ref.backend.forward_headers.push_back(std::move(fh));
+    });
+    if (r.Has("securityPolicy")) {
+      Fields sp(r.Get("securityPolicy"), JoinPath(ref_path, "securityPolicy"), sink);
+      sp.WarnIfPresent("tokenExchange", "not supported yet; requests carry no exchanged token");
+      if (sp.Has("apiKey")) {
+        Fields k(sp.Get("apiKey"), sp.Path("apiKey"), sink);
+        if (k.Has("secretRef") == k.Has("inline")) {
+          sink.Error(sp.Path("apiKey"), "exactly one of secretRef or inline is required");
+        }
+        if (k.Has("secretRef")) {
+          ref.api_key_secret_ref =
+              ParseRef(k.Get("secretRef"), k.Path("secretRef"), sink, origin.ns, "", "Secret");
+        }
+        ref.api_key_inline = k.String("inline");
+        const std::optional<std::string> header = k.String("header");
+        const std::optional<std::string> query = k.String("queryParam");
+        if (header.has_value() && query.has_value()) {
+          sink.Error(sp.Path("apiKey"), "only one of header or queryParam can be set");
+        }
+        if (query.has_value()) {
+          ref.api_key_query_param = *query;
+        } else {
+          ref.api_key_header = AsciiLower(header.value_or("authorization"));
+        }
+      }
+    }
+    route.backend_refs.push_back(std::move(ref));
+  });
+  if (spec.Has("securityPolicy")) {
+    Fields sp(spec.Get("securityPolicy"), "spec.securityPolicy", sink);
+    if (sp.Has("oauth")) ParseMcpOAuth(sp.Get("oauth"), sp.Path("oauth"), origin, sink, route);
+    if (sp.Has("authorization")) {
+      ParseMcpAuthorization(sp.Get("authorization"), sp.Path("authorization"), sink, route.route);
+    }
+    sp.WarnIfPresent("apiKeyAuth", "not supported yet; ignored");
+    sp.WarnIfPresent("extAuth", "not supported yet; ignored");
+  }
+  spec.WarnIfPresent("backendSelector", "not supported yet; every backend is selected");
+  out.mcp_routes.push_back(std::move(route));
+}
+
 // ---- documents -----------------------------------------------------------------------------
 
 struct KindInfo {
@@ -1003,6 +1303,7 @@ constexpr KindInfo kHandledKinds[] = {
     {"AIGatewayRoute", kAIGatewayGroup},
     {"BackendSecurityPolicy", kAIGatewayGroup},
     {"GatewayConfig", kAIGatewayGroup},
+    {"MCPRoute", kAIGatewayGroup},
     // Sluice-internal: how AutoConfigYaml reports an incomplete environment (see load.h).
     {"AutoConfigError", "sluice"},
 };
@@ -1103,6 +1404,8 @@ void ParseDocument(const YAML::Node& doc, size_t index, std::string_view file, c
     ParseBackendSecurityPolicy(top, origin, out);
   } else if (kind == "GatewayConfig") {
     ParseGatewayConfig(top, origin, out);
+  } else if (kind == "MCPRoute") {
+    ParseMCPRoute(top, origin, out);
   } else if (kind == "AutoConfigError") {
     top.Ignore("message");
     const YAML::Node message = doc["message"];

@@ -161,6 +161,99 @@ struct Route {
   std::vector<Cost> costs;  // llmRequestCosts
 };
 
+
+// ---- MCP (MCPRoute, and --mcp-config / --mcp-json servers) --------------------------------
+
+// MCPRoute.spec.backendRefs[].toolSelector. Exclusion wins over inclusion ("deny wins").
+struct McpToolSelector {
+  std::vector<std::string> include;
+  std::vector<std::shared_ptr<const re2::RE2>> include_regex;  // full match
+  std::vector<std::string> exclude;
+  std::vector<std::shared_ptr<const re2::RE2>> exclude_regex;  // full match
+  bool empty() const {
+    return include.empty() && include_regex.empty() && exclude.empty() && exclude_regex.empty();
+  }
+};
+
+// A header taken from the client's request and sent to a backend, optionally renamed.
+struct McpForwardHeader {
+  std::string name;            // lower-cased client header
+  std::string backend_header;  // name sent to the backend (client's name when not renamed)
+};
+
+// One MCP server behind an MCPRoute.
+struct McpBackend {
+  std::string name;  // backendRefs[].name: the prefix of its tools ("name__tool")
+  std::vector<Endpoint> endpoints;
+  std::string host_header;
+  UpstreamTls tls;
+  std::string path = "/mcp";
+  McpToolSelector tools;
+  // securityPolicy.apiKey: a header (value complete, e.g. "Bearer k") or a query parameter.
+  std::string api_key_header;  // lower-case; empty when none
+  std::string api_key_header_value;
+  std::string api_key_query_param;  // empty when none
+  std::string api_key_query_value;
+  std::vector<McpForwardHeader> forward_headers;
+  // Fixed headers for every request (mcpServers "headers" other than the bearer credential).
+  std::vector<std::pair<std::string, std::string>> static_headers;
+};
+
+struct McpClaimToHeader {
+  std::string claim;   // dotted path into the JWT claims
+  std::string header;  // lower-cased
+};
+
+// securityPolicy.oauth: bearer JWT validation (RFC 6750, RFC 9068).
+struct McpOAuth {
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::string local_jwks;       // inline JWKS JSON
+  std::string remote_jwks_uri;  // fetched and cached when set
+  std::chrono::milliseconds remote_jwks_cache{300'000};
+  // protectedResourceMetadata (RFC 9728)
+  std::string resource;
+  std::string resource_name;
+  std::vector<std::string> scopes_supported;
+  std::vector<std::string> signing_algs;
+  std::string resource_documentation;
+  std::string resource_policy_uri;
+  std::vector<McpClaimToHeader> claim_to_headers;
+};
+
+struct McpClaimRequirement {
+  std::string name;  // dotted path
+  std::vector<std::string> values;
+};
+
+struct McpToolTarget {
+  std::string backend;
+  std::string tool;
+};
+
+struct McpAuthzRule {
+  std::vector<std::string> scopes;          // all required
+  std::vector<McpClaimRequirement> claims;  // all required, each any of its values
+  std::vector<McpToolTarget> tools;         // empty: every tool
+  bool allow = true;
+};
+
+struct McpAuthorization {
+  bool default_allow = false;  // defaultAction: Deny unless set
+  std::vector<McpAuthzRule> rules;
+};
+
+struct McpRoute {
+  std::string name;  // "ns/name"
+  std::vector<std::string> parent_gateways;
+  std::vector<std::string> hostnames;  // lower-case; "*.x" wildcards
+  std::string path = "/mcp";           // exact match
+  std::vector<HeaderMatch> headers;    // ANDed
+  std::vector<McpBackend> backends;
+  std::optional<McpOAuth> oauth;
+  std::optional<McpAuthorization> authorization;
+};
+
 struct Listener {
   std::string gateway;  // "ns/name"
   std::string name;
@@ -172,6 +265,7 @@ struct RuntimeConfig {
   std::vector<Listener> listeners;
   std::vector<Route> routes;
   std::vector<Cost> global_costs;  // GatewayConfig.spec.globalLLMRequestCosts
+  std::vector<McpRoute> mcp_routes;
   std::vector<std::string> source_files;
   int64_t load_time = 0;  // unix seconds when the snapshot was compiled
 };
