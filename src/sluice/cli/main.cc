@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/cli/bench.h"
 #include "sluice/cli/run.h"
 #include "sluice/config/load.h"
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   validate->add_option("files", validate_files, "YAML files or folders")->required();
 
   app.add_subcommand("version", "Print the version");
+  sluice::cli::AddBenchCommands(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -69,5 +71,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.got_subcommand("validate")) return Validate(validate_files);
+  if (auto code = sluice::cli::RunBenchCommands(app)) return *code;
   return sluice::cli::Run(run_options);
 }
