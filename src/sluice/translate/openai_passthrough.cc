@@ -24,14 +24,43 @@ bool LooksLikeJson(std::string_view body) {
   return !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[');
 }
 
+// Azure OpenAI addresses the model as a deployment in the path (reference §1.3):
+// /openai/deployments/{model}/chat/completions?api-version={schema.version}.
+std::string AzurePath(Endpoint endpoint, std::string_view model, std::string_view api_version) {
+  std::string path = "/openai/deployments/";
+  for (char c : model) {
+    // Deployment names are URL path segments: escape what is not unreserved (RFC 3986 §2.3).
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      path += c;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      path += '%';
+      path += kHex[uint8_t(c) >> 4];
+      path += kHex[uint8_t(c) & 15];
+    }
+  }
+  path += UpstreamSuffix(endpoint);
+  path += "?api-version=";
+  path += api_version;
+  return path;
+}
+
 class OpenAIPassthrough final : public Translator {
  public:
-  explicit OpenAIPassthrough(Endpoint endpoint) : endpoint_(endpoint) {}
+  OpenAIPassthrough(Endpoint endpoint, bool azure) : endpoint_(endpoint), azure_(azure) {}
 
   Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
     UpstreamRequest out;
-    out.path = request.backend->schema.prefix + std::string(UpstreamSuffix(endpoint_));
     out.body = std::string(request.body);
+    if (azure_) {
+      out.path = AzurePath(endpoint_, request.model, request.backend->schema.version);
+      // Azure reads the model from the path; like the reference, chat bodies stay untouched.
+      if (endpoint_ == Endpoint::kChatCompletions) return out;
+    } else {
+      out.path = request.backend->schema.prefix + std::string(UpstreamSuffix(endpoint_));
+    }
     if (!request.model_override.empty()) {
       // Splice, not re-serialise: every other byte goes upstream as the client sent it.
       if (auto r = json::SpliceModel(out.body, request.model_override); !r.ok()) return r.error();
@@ -81,6 +110,7 @@ class OpenAIPassthrough final : public Translator {
 
  private:
   Endpoint endpoint_;
+  bool azure_;
   bool stream_ = false;
   std::string body_;
   limit::OpenAIStreamUsage stream_usage_;
@@ -90,7 +120,11 @@ class OpenAIPassthrough final : public Translator {
 }  // namespace
 
 std::unique_ptr<Translator> NewOpenAIPassthrough(Endpoint endpoint) {
-  return std::make_unique<OpenAIPassthrough>(endpoint);
+  return std::make_unique<OpenAIPassthrough>(endpoint, /*azure=*/false);
+}
+
+std::unique_ptr<Translator> NewAzureOpenAI(Endpoint endpoint) {
+  return std::make_unique<OpenAIPassthrough>(endpoint, /*azure=*/true);
 }
 
 }  // namespace sluice::translate

@@ -11,4 +11,8 @@ namespace sluice::translate {
 // overridden), the answer comes back byte for byte, usage is read on the side.
 std::unique_ptr<Translator> NewOpenAIPassthrough(Endpoint endpoint);
 
+// OpenAI-compatible client → Azure OpenAI (chat completions, embeddings): the same exchange with
+// the deployment and api-version in the path.
+std::unique_ptr<Translator> NewAzureOpenAI(Endpoint endpoint);
+
 }  // namespace sluice::translate

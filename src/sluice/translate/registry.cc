@@ -23,6 +23,8 @@ constexpr std::array kRegistry = {
     Entry{Endpoint::kChatCompletions, SchemaName::kOpenAI, &NewOpenAIPassthrough},
     Entry{Endpoint::kCompletions, SchemaName::kOpenAI, &NewOpenAIPassthrough},
     Entry{Endpoint::kEmbeddings, SchemaName::kOpenAI, &NewOpenAIPassthrough},
+    Entry{Endpoint::kChatCompletions, SchemaName::kAzureOpenAI, &NewAzureOpenAI},
+    Entry{Endpoint::kEmbeddings, SchemaName::kAzureOpenAI, &NewAzureOpenAI},
 };
 
 }  // namespace
