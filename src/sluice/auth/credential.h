@@ -4,6 +4,7 @@
 // the backend's BackendSecurityPolicy. API keys are a fixed header; request signing schemes (AWS
 // SigV4) compute headers over the final method, host, path and body.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,9 +26,21 @@ struct OutgoingRequest {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // Appends the credential headers (lower-case names) for `backend` to `out`. Nothing when the
-// backend has no policy. Thread-safe.
+// backend has no policy. Thread-safe; never blocks: AWS backends are signed with the credentials
+// their policy holds right now (config::AwsCredentialCell).
+//
+// AWSCredentials: SigV4 for service "bedrock" over `request` (aws_sigv4.h), region from the Host
+// (regional, FIPS, dual-stack and VPC endpoint names) else the policy's; adds `authorization`,
+// `x-amz-date` and, for temporary credentials, `x-amz-security-token`. Fails (kUnavailable,
+// retryable on another backend) when the policy has no credentials or they expired, naming the
+// policy and the last resolution or refresh error.
 Result<void> AppendCredentialHeaders(const config::Backend& backend, const OutgoingRequest& request,
                                      HeaderList& out);
+
+// AppendCredentialHeaders for an AWSCredentials backend at a given time (tests, `sluice
+// sign-aws`).
+Result<void> AppendAwsSignature(const config::Backend& backend, const OutgoingRequest& request,
+                                std::chrono::system_clock::time_point now, HeaderList& out);
 
 // Header names that carry a credential in any scheme Sluice injects. A client's own values for
 // these are dropped whenever the backend has a credential of its own.

@@ -22,6 +22,8 @@ using model::Origin;
 // The secret key holding the API key for APIKey, AnthropicAPIKey and AzureAPIKey policies
 // (api/v1beta1/backendsecurity_policy.go).
 constexpr std::string_view kApiKeySecretKey = "apiKey";
+// The Secret key holding the AWS shared credentials file of an AWSCredentials policy.
+constexpr std::string_view kAwsCredentialsSecretKey = "credentials";
 // The ConfigMap/Secret key holding a CA bundle referenced by BackendTLSPolicy (Gateway API).
 constexpr std::string_view kCaCertKey = "ca.crt";
 
@@ -176,6 +178,40 @@ class Compiler {
     }
   }
 
+  // AWSCredentials: the Secret of credentialsFile is read here; the keys in it, and the default
+  // chain, are resolved by auth::AwsCredentialManager::Attach into `auth.aws.credentials`.
+  bool ResolveAwsPolicy(const model::BackendSecurityPolicy& p, UpstreamAuth& auth) {
+    auth.type = UpstreamAuth::Type::kAWSCredentials;
+    AwsAuth& aws = auth.aws;
+    aws.region = p.aws_region;
+    aws.credentials = std::make_shared<AwsCredentialCell>();
+    if (p.aws_credentials_secret_ref.has_value()) {
+      aws.source = AwsAuth::Source::kCredentialsFile;
+      aws.profile = p.aws_profile;
+      const ObjectRef& ref = *p.aws_credentials_secret_ref;
+      aws.credentials_secret = ref.ns + "/" + ref.name;
+      const model::DataObject* secret = Find(secrets_, ref.ns, ref.name);
+      if (secret == nullptr) {
+        Error(diag_, p.origin, p.secret_ref_path,
+              "Secret " + ref.ns + "/" + ref.name + " not found");
+        return false;
+      }
+      auto it = secret->data.find(std::string(kAwsCredentialsSecretKey));
+      if (it == secret->data.end()) {
+        Error(diag_, p.origin, p.secret_ref_path,
+              "Secret " + ref.ns + "/" + ref.name + " has no key \"credentials\"");
+        return false;
+      }
+      aws.credentials_file = it->second;
+    } else if (p.aws_oidc) {
+      aws.source = AwsAuth::Source::kOidcExchange;
+      aws.oidc_role_arn = p.aws_oidc_role_arn;
+    } else {
+      aws.source = AwsAuth::Source::kDefaultChain;
+    }
+    return true;
+  }
+
   // Fills `auth` from the policy; false (with errors added) when the policy cannot be applied.
   bool ResolvePolicy(const model::BackendSecurityPolicy& p, UpstreamAuth& auth) {
     auth.policy_name = p.origin.Key();
@@ -188,8 +224,11 @@ class Compiler {
     } else if (p.type == "AzureAPIKey") {
       auth.type = UpstreamAuth::Type::kAzureAPIKey;
       auth.header_name = "api-key";
+    } else if (p.type == "AWSCredentials") {
+      return ResolveAwsPolicy(p, auth);
     } else {
-      // AWSCredentials & co. were warned about at parse time; unknown types were errors.
+      // GCPCredentials and AzureCredentials were warned about at parse time; unknown types were
+      // errors.
       auth.type = UpstreamAuth::Type::kNone;
       auth.unsupported_type = p.type;
       return true;

@@ -62,6 +62,8 @@ std::string_view AuthTypeString(UpstreamAuth::Type type) {
       return "AnthropicAPIKey";
     case UpstreamAuth::Type::kAzureAPIKey:
       return "AzureAPIKey";
+    case UpstreamAuth::Type::kAWSCredentials:
+      return "AWSCredentials";
   }
   return "None";
 }
@@ -76,6 +78,38 @@ json::object DumpBackend(const Backend& b) {
                     {"header_value", b.auth.header_value.empty() ? "" : kRedacted},
                     {"policy", b.auth.policy_name}};
   if (!b.auth.unsupported_type.empty()) auth["unsupported_type"] = b.auth.unsupported_type;
+  if (b.auth.type == UpstreamAuth::Type::kAWSCredentials) {
+    const AwsAuth& aws = b.auth.aws;
+    json::object a{{"region", aws.region}};
+    switch (aws.source) {
+      case AwsAuth::Source::kDefaultChain:
+        a["source"] = "default chain";
+        break;
+      case AwsAuth::Source::kCredentialsFile:
+        a["source"] = "credentials file";
+        a["secret"] = aws.credentials_secret;
+        a["profile"] = aws.profile;
+        break;
+      case AwsAuth::Source::kOidcExchange:
+        a["source"] = "oidc exchange";
+        a["role_arn"] = aws.oidc_role_arn;
+        break;
+    }
+    // Where the keys in force came from and when they expire; never the keys themselves.
+    if (aws.credentials) {
+      if (auto current = aws.credentials->Load()) {
+        a["resolved_from"] = current->source;
+        a["access_key_id"] = kRedacted;
+        if (current->expiration != std::chrono::system_clock::time_point{}) {
+          a["expires_unix"] = std::chrono::duration_cast<std::chrono::seconds>(
+                                  current->expiration.time_since_epoch())
+                                  .count();
+        }
+      }
+      if (auto error = aws.credentials->LoadError()) a["error"] = *error;
+    }
+    auth["aws"] = std::move(a);
+  }
   return json::object{
       {"name", b.name},
       {"schema", json::object{{"name", SchemaNameString(b.schema.name)},

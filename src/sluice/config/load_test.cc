@@ -180,8 +180,17 @@ TEST(LoadExamples, BasicV1Alpha1ExampleLoads) {
 
   const Backend& aws = *route.rules[1].backend_refs.at(0).backend;
   EXPECT_EQ(aws.schema.name, SchemaName::kAWSBedrock);
-  EXPECT_EQ(aws.auth.type, UpstreamAuth::Type::kNone);
-  EXPECT_EQ(aws.auth.unsupported_type, "AWSCredentials");
+  EXPECT_EQ(aws.auth.type, UpstreamAuth::Type::kAWSCredentials);
+  EXPECT_EQ(aws.auth.unsupported_type, "");
+  EXPECT_EQ(aws.auth.aws.region, "us-east-1");
+  EXPECT_EQ(aws.auth.aws.source, AwsAuth::Source::kCredentialsFile);
+  EXPECT_EQ(aws.auth.aws.profile, "default");
+  EXPECT_EQ(aws.auth.aws.credentials_secret, "default/envoy-ai-gateway-basic-aws-credentials");
+  EXPECT_EQ(aws.auth.aws.credentials_file,
+            "[default]\naws_access_key_id = AWS_ACCESS_KEY_ID\n"
+            "aws_secret_access_key = AWS_SECRET_ACCESS_KEY\n");
+  ASSERT_NE(aws.auth.aws.credentials, nullptr);
+  EXPECT_EQ(aws.auth.aws.credentials->Load(), nullptr);  // resolved by auth, not by config
   EXPECT_EQ(aws.host_header, "bedrock-runtime.us-east-1.amazonaws.com");
 
   const Backend& self_hosted = *route.rules[2].backend_refs.at(0).backend;
@@ -190,15 +199,13 @@ TEST(LoadExamples, BasicV1Alpha1ExampleLoads) {
             "envoy-ai-gateway-basic-testupstream.default.svc.cluster.local");
 
   // One deprecation warning per aigateway.envoyproxy.io/v1alpha1 resource (1 route, 5 backends,
-  // 4 policies), the three credential types Sluice does not apply yet, the removed route schema.
+  // 4 policies), the two credential types Sluice does not apply yet, the removed route schema.
   int deprecations = 0;
   for (const std::string& w : r.warnings) {
     if (w.find("v1alpha1 is deprecated") != std::string::npos) ++deprecations;
   }
   EXPECT_EQ(deprecations, 10) << Joined(r.warnings);
-  EXPECT_THAT(r.warnings,
-              Contains(HasSubstr("BackendSecurityPolicy default/envoy-ai-gateway-basic-aws-"
-                                 "credentials: spec.type: AWSCredentials is not supported yet")));
+  EXPECT_THAT(r.warnings, Not(Contains(HasSubstr("AWSCredentials is not supported yet"))));
   EXPECT_THAT(r.warnings, Contains(HasSubstr("GCPCredentials is not supported yet")));
   EXPECT_THAT(r.warnings, Contains(HasSubstr("AzureCredentials is not supported yet")));
   EXPECT_THAT(r.warnings, Contains(AllOf(HasSubstr("basic.yaml: AIGatewayRoute default/envoy-ai-"

@@ -113,6 +113,12 @@ struct BackendSecurityPolicy {
   std::vector<ObjectRef> target_refs;
   std::optional<ObjectRef> secret_ref;  // for APIKey, AnthropicAPIKey, AzureAPIKey
   std::string secret_ref_path;          // field path of secret_ref, for diagnostics
+  // type AWSCredentials (spec.awsCredentials)
+  std::string aws_region;
+  std::optional<ObjectRef> aws_credentials_secret_ref;  // credentialsFile.secretRef
+  std::string aws_profile = "default";                  // credentialsFile.profile
+  bool aws_oidc = false;                                // oidcExchangeToken set
+  std::string aws_oidc_role_arn;                        // oidcExchangeToken.awsRoleArn
 };
 
 struct GatewayConfig {

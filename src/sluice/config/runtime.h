@@ -4,6 +4,7 @@
 // from the declared resources; read concurrently by every worker without locks. A reload builds a
 // new snapshot and swaps the shared_ptr; requests in flight keep the snapshot they started with.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -73,16 +74,70 @@ struct UpstreamTls {
   std::string ca_pem;          // concatenated PEM from caCertificateRefs (ConfigMap/Secret)
 };
 
+// One set of AWS credentials (an access key pair, plus a session token for temporary ones).
+struct AwsCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // empty for long-term keys
+  // When temporary credentials stop working; the epoch (default) for credentials that never do.
+  std::chrono::system_clock::time_point expiration{};
+  // Where they came from, for diagnostics ("environment", "shared credentials file ...",
+  // "web identity (STS AssumeRoleWithWebIdentity) ..."); never secret.
+  std::string source;
+};
+
+// The AWS credentials currently in force for one AWSCredentials policy. The snapshot is immutable,
+// but credentials are not: static keys are stored once when the configuration is attached
+// (auth::AwsCredentialManager), temporary ones are replaced by a background refresh. Requests read
+// the current value without blocking. Thread-safe; shared by every backend of the policy and kept
+// alive by the snapshots that hold it.
+class AwsCredentialCell {
+ public:
+  std::shared_ptr<const AwsCredentials> Load() const { return credentials_.load(); }
+  void Store(std::shared_ptr<const AwsCredentials> credentials) {
+    credentials_.store(std::move(credentials));
+  }
+  // Why there are no (fresh) credentials, e.g. the last refresh failure; empty when none.
+  std::shared_ptr<const std::string> LoadError() const { return error_.load(); }
+  void StoreError(std::string error) {
+    error_.store(std::make_shared<const std::string>(std::move(error)));
+  }
+  void ClearError() { error_.store(nullptr); }
+
+ private:
+  std::atomic<std::shared_ptr<const AwsCredentials>> credentials_;
+  std::atomic<std::shared_ptr<const std::string>> error_;
+};
+
+// BackendSecurityPolicy type AWSCredentials (api/v1beta1/backendsecurity_policy.go).
+struct AwsAuth {
+  enum class Source {
+    kDefaultChain,     // neither credentialsFile nor oidcExchangeToken: environment, shared
+                       // credentials file, web identity (docs/configuration.md)
+    kCredentialsFile,  // credentialsFile.secretRef
+    kOidcExchange,     // oidcExchangeToken (not supported yet: requests fail with a clear error)
+  };
+  std::string region;  // spec.awsCredentials.region: the signing region unless the host names one
+  Source source = Source::kDefaultChain;
+  std::string credentials_file;    // Secret key "credentials" (INI text); secret, redacted in dumps
+  std::string credentials_secret;  // "ns/name" of that Secret, for diagnostics
+  std::string profile = "default";
+  std::string oidc_role_arn;  // oidcExchangeToken.awsRoleArn
+  // Never null for an AWSCredentials policy; filled by auth::AwsCredentialManager::Attach.
+  std::shared_ptr<AwsCredentialCell> credentials;
+};
+
 // How the upstream credential is attached (BackendSecurityPolicy). The secret value is resolved at
 // compile time; `header_value` is the full header value (e.g. "Bearer sk-...").
 struct UpstreamAuth {
-  enum class Type { kNone, kAPIKey, kAnthropicAPIKey, kAzureAPIKey };
+  enum class Type { kNone, kAPIKey, kAnthropicAPIKey, kAzureAPIKey, kAWSCredentials };
   Type type = Type::kNone;
   std::string header_name;   // lower-case: "authorization", "x-api-key", "api-key"
   std::string header_value;  // secret: never logged, redacted in config_dump
   std::string policy_name;   // "ns/name" of the BackendSecurityPolicy, for diagnostics
-  // Set when the attached policy has a type Sluice loads but does not apply yet (AWSCredentials,
-  // GCPCredentials, AzureCredentials); `type` is then kNone and a warning was logged at load.
+  AwsAuth aws;               // type kAWSCredentials: requests are signed with SigV4
+  // Set when the attached policy has a type Sluice loads but does not apply yet (GCPCredentials,
+  // AzureCredentials); `type` is then kNone and a warning was logged at load.
   std::string unsupported_type;
 };
 
