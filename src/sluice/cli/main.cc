@@ -57,6 +57,18 @@ int main(int argc, char** argv) {
                   "Milliseconds between checks of the config files for changes (0: off)")
       ->capture_default_str();
 
+  auto* mcp_config = run->add_option("--mcp-config", run_options.mcp_config,
+                                     "MCP servers to serve at /mcp, in the mcpServers JSON format "
+                                     "of Claude Desktop, Cursor and VS Code");
+  auto* mcp_json = run->add_option("--mcp-json", run_options.mcp_json,
+                                   "Same as --mcp-config, with the JSON given inline");
+  mcp_config->excludes(mcp_json);
+  mcp_json->excludes(mcp_config);
+  run->add_option("--mcp-session-encryption-seed", run_options.mcp_seed,
+                  "Secret from which MCP session ids are encrypted; replicas that share it serve "
+                  "each other's sessions (default: random per process)")
+      ->envname("SLUICE_MCP_SESSION_ENCRYPTION_SEED");
+
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Load and validate resource files; exit 1 on errors");
   validate->add_option("files", validate_files, "YAML files or folders")->required();

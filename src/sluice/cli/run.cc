@@ -14,8 +14,16 @@
 #include <set>
 #include <thread>
 
+#include <openssl/rand.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "sluice/config/load.h"
+#include "sluice/config/mcp_servers.h"
 #include "sluice/fake/openai_fake.h"
+#include "sluice/mcp/gateway.h"
+#include "sluice/mcp/stdio_bridge.h"
 #include "sluice/http/server.h"
 #include "sluice/observe/access_log.h"
 #include "sluice/pipeline/gateway.h"
@@ -174,13 +182,89 @@ Result<void> CheckPortFree(const asio::ip::tcp::endpoint& endpoint) {
   return Ok();
 }
 
+// Plugs the MCP gateway into the pipeline's extension hook.
+class McpExtension final : public pipeline::Extension {
+ public:
+  explicit McpExtension(std::unique_ptr<mcp::McpGateway> gateway) : gateway_(std::move(gateway)) {}
+  bool Accepts(const config::RuntimeConfig& config, const http::Request& request) const override {
+    return gateway_->Accepts(config, request);
+  }
+  http::Task<void> Handle(std::shared_ptr<const config::RuntimeConfig> config,
+                          http::Request& request, http::ResponseWriter& writer) override {
+    return gateway_->Handle(std::move(config), request, writer);
+  }
+
+ private:
+  std::unique_ptr<mcp::McpGateway> gateway_;
+};
+
 struct Worker {
   asio::io_context context{1};
   std::vector<std::unique_ptr<http::Acceptor>> acceptors;
   std::unique_ptr<observe::AccessLogBuffer> log;
+  std::unique_ptr<McpExtension> mcp;
   std::unique_ptr<pipeline::Gateway> gateway;
   std::thread thread;
 };
+
+// --mcp-config / --mcp-json: the servers' MCPRoute, with stdio servers spawned and bridged.
+struct McpServers {
+  std::optional<config::McpRoute> route;
+  std::vector<std::unique_ptr<mcp::StdioBridge>> bridges;
+};
+
+McpServers StartMcpServers(const RunOptions& options, const config::GetEnv& env) {
+  McpServers out;
+  std::string text = options.mcp_json;
+  std::string source = "--mcp-json";
+  if (!options.mcp_config.empty()) {
+    std::ifstream in(options.mcp_config, std::ios::binary);
+    if (!in) Die("--mcp-config " + options.mcp_config + ": cannot read file");
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    text = contents.str();
+    source = options.mcp_config;
+  }
+  if (text.empty()) return out;
+  auto parsed = config::ParseMcpServers(text, env);
+  if (!parsed.ok()) Die(source + ": " + parsed.error().message());
+  for (const auto& w : parsed->warnings) spdlog::warn("{}: {}", source, w);
+  std::map<std::string, std::string> urls;
+  for (const auto& server : parsed->servers) {
+    if (!server.stdio()) continue;
+    mcp::StdioServerSpec spec{server.name, server.command, server.args, server.env};
+    auto bridge = mcp::StdioBridge::Start(spec);
+    if (!bridge.ok()) Die(source + ": " + bridge.error().message());
+    urls[server.name] = (*bridge)->url();
+    Announce("mcp stdio server " + server.name + " (pid " + std::to_string((*bridge)->pid()) +
+             ") bridged at " + (*bridge)->url());
+    out.bridges.push_back(std::move(bridge).value());
+  }
+  auto route = config::McpRouteFromServers(*parsed, urls);
+  if (!route.ok()) Die(source + ": " + route.error().message());
+  out.route = std::move(route).value();
+  return out;
+}
+
+std::shared_ptr<const config::RuntimeConfig> WithMcpServers(
+    std::shared_ptr<const config::RuntimeConfig> config, const McpServers& servers) {
+  if (!servers.route) return config;
+  auto copy = std::make_shared<config::RuntimeConfig>(*config);
+  copy->mcp_routes.push_back(*servers.route);
+  return copy;
+}
+
+std::string RandomSeed() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
 
 // Runs the built-in fake provider on its own thread and loopback port.
 class DemoProvider {
@@ -273,7 +357,19 @@ int Run(const RunOptions& options) {
     Die("invalid configuration (" + std::to_string(loaded.errors.size()) + " error(s))");
   }
 
-  pipeline::ConfigSource config_source(loaded.config);
+  McpServers mcp_servers = StartMcpServers(options, env);
+  pipeline::ConfigSource config_source(WithMcpServers(loaded.config, mcp_servers));
+  // The session key is derived once here (PBKDF2), never per session.
+  std::string seed = options.mcp_seed;
+  if (seed.empty()) {
+    seed = RandomSeed();
+    if (!config_source.Get()->mcp_routes.empty()) {
+      spdlog::warn("no --mcp-session-encryption-seed (or SLUICE_MCP_SESSION_ENCRYPTION_SEED): MCP "
+                   "sessions are valid on this process only and end when it restarts");
+    }
+  }
+  auto session_codec = std::make_shared<const mcp::SessionCodec>(seed);
+  auto reinitialized = std::make_shared<mcp::ReinitializedSessions>();
   http::ServerState state;
 
   const unsigned worker_count =
@@ -335,6 +431,11 @@ int Run(const RunOptions& options) {
     worker->log = std::make_unique<observe::AccessLogBuffer>(1);
     worker->gateway = std::make_unique<pipeline::Gateway>(
         config_source, worker->context.get_executor(), *worker->log);
+    mcp::McpOptions mcp_options;
+    mcp_options.server_version = SLUICE_VERSION;
+    worker->mcp = std::make_unique<McpExtension>(std::make_unique<mcp::McpGateway>(
+        worker->context.get_executor(), *worker->log, session_codec, reinitialized, mcp_options));
+    worker->gateway->AddExtension(worker->mcp.get());
     auto* gateway = worker->gateway.get();
     auto handler = std::make_shared<const http::Handler>(
         [gateway](http::Request& req, http::ResponseWriter& w) { return gateway->Handle(req, w); });
@@ -360,7 +461,7 @@ int Run(const RunOptions& options) {
       return;
     }
     for (const auto& w : next.warnings) spdlog::warn("{}", w);
-    config_source.Set(next.config);
+    config_source.Set(WithMcpServers(next.config, mcp_servers));
     Announce(std::string("config reloaded (") + why + ")");
   };
 
@@ -443,8 +544,10 @@ int Run(const RunOptions& options) {
   }
   for (auto& worker : workers) {
     worker->gateway.reset();
+    worker->mcp.reset();
     worker->log->Flush();
   }
+  for (auto& bridge : mcp_servers.bridges) bridge->Stop();
   Announce("stopped");
   return 0;
 }

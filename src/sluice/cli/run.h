@@ -17,6 +17,10 @@ struct RunOptions {
   bool debug = false;
   int drain_timeout_seconds = 15;
   int poll_interval_ms = 1000;
+  // MCP: servers in the mcpServers JSON format, from a file or inline (mutually exclusive).
+  std::string mcp_config;
+  std::string mcp_json;
+  std::string mcp_seed;  // --mcp-session-encryption-seed / SLUICE_MCP_SESSION_ENCRYPTION_SEED
 };
 
 // Runs the gateway until SIGTERM/SIGINT and the drain that follows. Returns the exit code.
