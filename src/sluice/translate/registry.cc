@@ -1,6 +1,7 @@
 #include <array>
 
 #include "sluice/json/errors.h"
+#include "sluice/translate/anthropic_messages/factories.h"
 #include "sluice/translate/openai_passthrough.h"
 #include "sluice/translate/translator.h"
 
@@ -25,6 +26,11 @@ constexpr std::array kRegistry = {
     Entry{Endpoint::kEmbeddings, SchemaName::kOpenAI, &NewOpenAIPassthrough},
     Entry{Endpoint::kChatCompletions, SchemaName::kAzureOpenAI, &NewAzureOpenAI},
     Entry{Endpoint::kEmbeddings, SchemaName::kAzureOpenAI, &NewAzureOpenAI},
+    Entry{Endpoint::kMessages, SchemaName::kAnthropic, &NewAnthropicPassthrough},
+    Entry{Endpoint::kMessagesCountTokens, SchemaName::kAnthropic, &NewAnthropicPassthrough},
+    Entry{Endpoint::kMessages, SchemaName::kOpenAI, &NewAnthropicToOpenAI},
+    Entry{Endpoint::kMessages, SchemaName::kAWSAnthropic, &NewAnthropicToAWSAnthropic},
+    Entry{Endpoint::kMessagesCountTokens, SchemaName::kAWSAnthropic, &NewAnthropicToAWSAnthropic},
 };
 
 }  // namespace

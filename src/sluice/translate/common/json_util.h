@@ -1,0 +1,55 @@
+#pragma once
+
+// Small helpers over Boost.JSON for the translators that rebuild documents (Anthropic ↔ OpenAI,
+// Claude on Bedrock). Reads never throw: they use the if_* accessors. Writing uses WriteJson, not
+// boost::json::serialize, because Boost 1.81 prints doubles as "7E-1" and infinities as
+// "Infinity" (not JSON); WriteJson prints the shortest round-trip form ("0.7") and never emits a
+// non-finite number.
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sluice/core/result.h"
+
+namespace sluice::translate::common {
+
+namespace bj = boost::json;
+
+// Parses a whole document. Malformed JSON is kInvalidArgument blamed on `source`.
+Result<bj::value> ParseJson(std::string_view text, ErrorSource source);
+
+// Appends `v` as compact JSON (no spaces), object keys in insertion order.
+void WriteJson(std::string& out, const bj::value& v);
+std::string ToJson(const bj::value& v);
+
+// Field readers: nullptr / nullopt when absent or of another type.
+const bj::value* Find(const bj::object& o, std::string_view key);
+const bj::object* FindObject(const bj::object& o, std::string_view key);
+const bj::array* FindArray(const bj::object& o, std::string_view key);
+std::optional<std::string_view> FindString(const bj::object& o, std::string_view key);
+// A non-negative integer (int64 or uint64 kind, or a double with an integral value).
+std::optional<uint64_t> FindCount(const bj::object& o, std::string_view key);
+std::optional<uint64_t> AsCount(const bj::value& v);
+std::string_view StringOr(const bj::object& o, std::string_view key, std::string_view fallback);
+
+// kUnprocessable (→ 422) naming the field the target cannot express, e.g.
+// Unprocessable("messages[2].content[0].type", "document blocks have no OpenAI equivalent").
+Error Unprocessable(std::string_view field, std::string_view why);
+// kInvalidArgument (→ 400) for a client body of the wrong shape.
+Error BadField(std::string_view field, std::string_view why);
+
+// "field[index]" and "field.key" path builders for error messages.
+std::string At(std::string_view path, size_t index);
+std::string Dot(std::string_view path, std::string_view key);
+
+// Wall-clock seconds for the "created" field of OpenAI objects built from providers that send
+// none (Claude). The one clock read in the translators; tests pin it.
+int64_t NowUnixSeconds();
+void SetNowForTesting(std::optional<int64_t> fixed);
+
+}  // namespace sluice::translate::common
