@@ -243,47 +243,45 @@ def main(out):
                      f"{fmt(st['kib_per_stream'], 1)} KiB |" if st else "– | – | – |"))
     open(os.path.join(out, "results.md"), "w").write("\n".join(md) + "\n")
 
-    # --- Chart: latency percentiles per system, reference scenario at 1,000 req/s
-    ref = None
-    for sc, rate in (("chat-10x1000", 1000), ("chat-10x10", 1000), ("chat-10x1000", 500)):
-        if any((s, sc, rate) in lat for s in systems):
-            ref = (sc, rate)
-            break
-    if ref is None and lat:
-        ref = next(iter(lat))[1:]
-    if ref:
-        sc, rate = ref
-        dat = os.path.join(out, "latency.dat")
-        present = [s for s in systems if (s, sc, rate) in lat]
-        with open(dat, "w") as f:
-            f.write("pct " + " ".join(present) + "\n")
-            for i, (p, label) in enumerate(PCTS):
-                f.write(f"{label} " + " ".join(str(lat[(s, sc, rate)]["latency_us"][p] or 0)
-                                               for s in present) + "\n")
-        # Systems that could not sustain the rate are named in the title.
-        missing = [s for s in systems if (s, sc, rate) in skipped]
-        title = f"{sc} at {rate:,} req/s, open loop (µs, log scale)"
-        if missing:
-            title += f"; not sustained: {', '.join(missing)}"
+    # --- Chart: latency percentiles per system, chat 10 x 1,000 B at a rate every system sustains
+    # and at 1,000 req/s (two panels, log scale).
+    panels = []
+    for sc, rate in (("chat-10x1000", 100), ("chat-10x1000", 1000), ("chat-10x10", 1000)):
+        if any((s, sc, rate) in lat for s in systems) and len(panels) < 2:
+            if not any(p[0] == sc and p[1] == rate for p in panels):
+                panels.append((sc, rate))
+    if not panels and lat:
+        panels.append(next(iter(lat))[1:])
+    if panels:
         gp = os.path.join(out, "latency.gp")
-        plots = ", ".join(f"'{dat}' using {i + 2}:xtic(1) title '{s}'" for i, s in enumerate(present))
+        lines = [f"set terminal pngcairo size {560 * len(panels) + 40},520 font 'DejaVu Sans,10'",
+                 f"set output '{os.path.join(out, 'latency.png')}'",
+                 f"set multiplot layout 1,{len(panels)} title \"Latency percentiles, open loop "
+                 f"(µs, log scale)\\n{machine[0].replace(chr(34), '')}\" font ',11'",
+                 "set style data histograms", "set style histogram clustered gap 1",
+                 "set style fill solid 0.85 border -1", "set boxwidth 0.9", "set logscale y",
+                 "set yrange [10:*]", "set ylabel 'latency (µs)'", "set grid ytics",
+                 "set key top left"]
+        colors = {"direct": "#7f7f7f", "nginx": "#2ca02c", "sluice": "#1f77b4", "portkey": "#d62728"}
+        for i, (sc, rate) in enumerate(panels):
+            dat = os.path.join(out, f"latency-{i}.dat")
+            present = [s for s in systems if (s, sc, rate) in lat]
+            with open(dat, "w") as f:
+                f.write("# percentile " + " ".join(present) + "\n")
+                for p, label in PCTS:
+                    f.write(f"{label} " + " ".join(str(lat[(s, sc, rate)]["latency_us"][p] or 0)
+                                                   for s in present) + "\n")
+            missing = [s for s in systems if (s, sc, rate) in skipped]
+            title = f"{sc} at {rate:,} req/s"
+            if missing:
+                title += f" ({', '.join(missing)}: not sustained)"
+            lines.append(f"set title \"{title}\"")
+            plots = ", ".join(f"'{dat}' using {j + 2}:xtic(1) title '{s}' lc rgb '{colors[s]}'"
+                              for j, s in enumerate(present))
+            lines.append(f"plot {plots}")
+        lines.append("unset multiplot")
         with open(gp, "w") as f:
-            f.write(f"""set terminal pngcairo size 900,520 font 'DejaVu Sans,11'
-set output '{os.path.join(out, "latency.png")}'
-set title "{title}"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set logscale y
-set yrange [10:*]
-set ylabel 'latency (µs)'
-set xlabel 'percentile'
-set grid ytics
-set key top left
-set label 1 "{machine[0].replace('"', '')}" at graph 0.99, graph 0.04 right font ',8'
-plot {plots}
-""")
+            f.write("\n".join(lines) + "\n")
         subprocess.run(["gnuplot", gp], check=False)
 
 
