@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/cli/aws.h"
 #include "sluice/cli/bench.h"
 #include "sluice/cli/run.h"
 #include "sluice/config/load.h"
@@ -13,7 +14,15 @@
 namespace {
 
 int Validate(const std::vector<std::string>& files) {
-  auto result = sluice::config::LoadFiles(files, sluice::config::ProcessEnv());
+  const auto env = sluice::config::ProcessEnv();
+  auto result = sluice::config::LoadFiles(files, env);
+  if (result.errors.empty()) {
+    // AWS credentials files are parsed (and the default chain checked) as `run` would.
+    auto attached = sluice::cli::MakeAwsCredentialManager(env, nullptr)->Attach(*result.config);
+    result.errors.insert(result.errors.end(), attached.errors.begin(), attached.errors.end());
+    result.warnings.insert(result.warnings.end(), attached.warnings.begin(),
+                           attached.warnings.end());
+  }
   for (const auto& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   for (const auto& e : result.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
   if (!result.errors.empty()) {
@@ -74,6 +83,18 @@ int main(int argc, char** argv) {
   validate->add_option("files", validate_files, "YAML files or folders")->required();
 
   app.add_subcommand("version", "Print the version");
+
+  // Hidden: used by the tests to compare Sluice's SigV4 signer with @smithy/signature-v4.
+  sluice::cli::SignAwsOptions sign_options;
+  auto* sign = app.add_subcommand("sign-aws", "Sign one request as an AWSCredentials backend");
+  sign->group("");
+  sign->add_option("--method", sign_options.method);
+  sign->add_option("--host", sign_options.host, "Host header value as sent")->required();
+  sign->add_option("--path", sign_options.path, "Request target as sent (URI-encoded)");
+  sign->add_option("--body", sign_options.body);
+  sign->add_option("--body-file", sign_options.body_file);
+  sign->add_option("--region", sign_options.region, "Policy region (when the host names none)");
+  sign->add_option("--date", sign_options.date, "x-amz-date to sign at (default: now)");
   sluice::cli::AddBenchCommands(app);
 
   CLI11_PARSE(app, argc, argv);
@@ -83,6 +104,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.got_subcommand("validate")) return Validate(validate_files);
+  if (app.got_subcommand("sign-aws")) {
+    return sluice::cli::SignAws(sign_options, sluice::config::ProcessEnv());
+  }
   if (auto code = sluice::cli::RunBenchCommands(app)) return *code;
   return sluice::cli::Run(run_options);
 }

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sluice/cli/aws.h"
 #include "sluice/config/load.h"
 #include "sluice/config/mcp_servers.h"
 #include "sluice/fake/openai_fake.h"
@@ -414,8 +415,20 @@ int Run(const RunOptions& options) {
     }
   }
 
-  // The main thread runs signals, config reloads and the admin listener.
+  // The main thread runs signals, config reloads, the admin listener and AWS credential refresh.
   asio::io_context main_context{1};
+  // AWSCredentials policies: static keys now; web identity fetched on this thread, waited for (up
+  // to 10 s) so that the first requests find credentials.
+  auto aws_credentials = MakeAwsCredentialManager(env, &main_context);
+  {
+    auto attached = aws_credentials->Attach(*loaded.config);
+    for (const auto& w : attached.warnings) spdlog::warn("{}", w);
+    if (!attached.errors.empty()) {
+      for (const auto& e : attached.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+      Die("invalid configuration (" + std::to_string(attached.errors.size()) + " error(s))");
+    }
+    AwaitFirstAwsCredentials(main_context, *aws_credentials, std::chrono::seconds(10));
+  }
   if (auto free = CheckPortFree({address, options.admin_port}); !free.ok()) {
     Die("admin " + free.error().message());
   }
@@ -460,7 +473,15 @@ int Run(const RunOptions& options) {
       Announce("config reload rejected: " + all);
       return;
     }
+    auto attached = aws_credentials->Attach(*next.config);
+    if (!attached.errors.empty()) {
+      std::string all;
+      for (const auto& e : attached.errors) all += (all.empty() ? "" : "; ") + e;
+      Announce("config reload rejected: " + all);
+      return;
+    }
     for (const auto& w : next.warnings) spdlog::warn("{}", w);
+    for (const auto& w : attached.warnings) spdlog::warn("{}", w);
     config_source.Set(WithMcpServers(next.config, mcp_servers));
     Announce(std::string("config reloaded (") + why + ")");
   };
