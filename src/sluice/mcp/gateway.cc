@@ -13,6 +13,7 @@
 
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
+#include "sluice/mcp/authz.h"
 #include "sluice/mcp/encoding.h"
 #include "sluice/mcp/gateway_internal.h"
 #include "sluice/mcp/jwt.h"
@@ -586,13 +587,22 @@ namespace {
 // Opens the client's session: a missing id is 400, an id that does not decrypt (tampered,
 // foreign seed, expired) or belongs to another route or subject is 404, as Transports §Session
 // Management says. Returns false when an answer was sent.
-http::Task<bool> OpenSession(McpGateway::Call& call, const SessionCodec& codec) {
+// Sessions a client ended with DELETE; remembered per process (bounded), since a stateless id
+// cannot be revoked everywhere (Transports §Session Management: later requests get 404).
+constexpr std::string_view kEndedKey = "\x01ended";
+
+http::Task<bool> OpenSession(McpGateway::Call& call, const SessionCodec& codec,
+                             const ReinitializedSessions& ended) {
   const auto token = call.req.headers.Get(wire::kSessionIdHeader);
   if (!token || token->empty()) {
     co_await RespondText(call, 400, "missing session ID");
     co_return false;
   }
   call.token = std::string(*token);
+  if (ended.Lookup(kEndedKey, Sha256HexPrefix(*token, 16))) {
+    co_await RespondText(call, 404, "session not found: session ended");
+    co_return false;
+  }
   auto state = codec.Decrypt(*token, UnixSeconds());
   if (!state.ok()) {
     co_await RespondText(call, 404, "session not found: " + state.error().message());
@@ -651,7 +661,7 @@ http::Task<void> McpGateway::HandlePost(Call& call) {
   const json::value* method = o.if_contains("method");
   if (method == nullptr) {
     if (o.contains("result") || o.contains("error")) {
-      if (!co_await OpenSession(call, *codec_)) co_return;
+      if (!co_await OpenSession(call, *codec_, *reinitialized_)) co_return;
       co_await HandleClientResponse(call);
       co_return;
     }
@@ -667,7 +677,7 @@ http::Task<void> McpGateway::HandlePost(Call& call) {
     co_await HandleInitialize(call);
     co_return;
   }
-  if (!co_await OpenSession(call, *codec_)) co_return;
+  if (!co_await OpenSession(call, *codec_, *reinitialized_)) co_return;
   const bool notification = !o.contains("id");
   const std::string_view m = call.method;
   if (notification) {
@@ -847,6 +857,13 @@ http::Task<void> McpGateway::HandleList(Call& call, std::string_view method) {
       if (name == nullptr || !name->is_string()) continue;
       const std::string original(name->get_string());
       if (key == "tools" && !ToolAllowed(backend.tools, original)) continue;
+      if (key == "tools" && call.route->authorization &&
+          !AuthorizeTool(*call.route->authorization, call.auth ? &call.auth->claims : nullptr,
+                         call.auth ? call.auth->scopes : std::vector<std::string>(), backend.name,
+                         original)
+               .allowed) {
+        continue;
+      }
       if (name_field == "name") {
         *name = PrefixName(backend.name, original);
       } else {
@@ -993,6 +1010,31 @@ http::Task<void> McpGateway::HandleRouted(Call& call, std::string_view method) {
     if (!ToolAllowed(backend->tools, name)) {
       co_await RespondRpcError(call, wire::kInvalidParams, "unknown tool: " + prefixed);
       co_return;
+    }
+    if (call.route->authorization) {
+      const AuthzDecision d = AuthorizeTool(
+          *call.route->authorization, call.auth ? &call.auth->claims : nullptr,
+          call.auth ? call.auth->scopes : std::vector<std::string>(), backend->name, name);
+      if (!d.allowed) {
+        // MCP Authorization §Scope Challenge Handling: 403 with the scopes that would allow it.
+        http::Headers headers;
+        std::string challenge = "Bearer error=\"insufficient_scope\"";
+        if (!d.required_scopes.empty()) {
+          std::string scopes;
+          for (const auto& sc : d.required_scopes) scopes += (scopes.empty() ? "" : " ") + sc;
+          challenge += ", scope=\"" + scopes + "\"";
+        }
+        if (call.route->oauth) {
+          const std::string scheme =
+              call.route->oauth->resource.starts_with("https://") ? "https" : "http";
+          challenge += ", resource_metadata=\"" + scheme + "://" + std::string(call.req.host()) +
+                       std::string(kWellKnownPrefix) + call.route->path + "\"";
+        }
+        challenge += ", error_description=\"The token is missing required scopes\"";
+        headers.Set("www-authenticate", challenge);
+        co_await RespondText(call, 403, "access denied", &headers);
+        co_return;
+      }
     }
   }
   *target = name;
@@ -1147,7 +1189,7 @@ http::Task<void> McpGateway::HandleSetLevel(Call& call) {
 http::Task<void> McpGateway::HandleGet(Call& call) {
   // Transports §Listening for Messages from the Server: one merged stream of every backend's
   // GET stream; 405 when no backend offers one.
-  if (!co_await OpenSession(call, *codec_)) co_return;
+  if (!co_await OpenSession(call, *codec_, *reinitialized_)) co_return;
   std::string resume_storage;
   std::optional<SplitName> resume;
   if (auto last = call.req.headers.Get(wire::kLastEventIdHeader)) {
@@ -1230,7 +1272,7 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
 
 http::Task<void> McpGateway::HandleDelete(Call& call) {
   // Transports §Session Management: the client ends the session; so does every backend's.
-  if (!co_await OpenSession(call, *codec_)) co_return;
+  if (!co_await OpenSession(call, *codec_, *reinitialized_)) co_return;
   std::vector<std::pair<const config::McpBackend*, const BackendSession*>> targets;
   for (const auto& bs : call.session->backends) {
     const auto* b = FindBackend(*call.route, bs.name);
@@ -1245,6 +1287,7 @@ http::Task<void> McpGateway::HandleDelete(Call& call) {
     auto drained = co_await (*resp)->ReadAll(65536);
     (*resp)->Finish(client_.pool());
   });
+  reinitialized_->Remember(kEndedKey, Sha256HexPrefix(call.token, 16), "1");
   co_await call.writer.Respond(200, {}, {});
 }
 

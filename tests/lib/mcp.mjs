@@ -1,0 +1,130 @@
+// MCP test helpers: real MCP servers on free loopback ports, a gzip proxy, and SDK clients.
+
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { TESTS_DIR } from './openai-wire.mjs';
+
+export const EVERYTHING = path.join(TESTS_DIR, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const ECHO_SERVER = path.join(TESTS_DIR, 'fakes/mcp-echo-server.mjs');
+
+const children = new Set();
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+
+/** A port the kernel just handed out and released (loopback). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** Spawns a node script and waits (15 s) for a stdout line matching `ready`. */
+async function spawnNode(args, { env = {}, ready, what }) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let out = '';
+  let err = '';
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} not ready in 15 s\n${out}\n${err}`)), 15000);
+    // server-everything announces itself on stderr, the echo server on stdout.
+    const check = () => { if (ready.test(out) || ready.test(err)) { clearTimeout(t); resolve(); } };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c) => { out += c; check(); });
+    child.stderr.on('data', (c) => { err += c; check(); });
+    child.on('exit', (code) => { clearTimeout(t); reject(new Error(`${what} exited ${code}\n${out}\n${err}`)); });
+  });
+  return {
+    child,
+    output: () => out + err,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** @modelcontextprotocol/server-everything in Streamable HTTP mode: { url, port, stop }. */
+export async function startEverything() {
+  const port = await freePort();
+  const p = await spawnNode([EVERYTHING, 'streamableHttp'], { env: { PORT: String(port) },
+    ready: /listening on port/, what: 'server-everything' });
+  return { ...p, port, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+/** The SDK-built echo server (fakes/mcp-echo-server.mjs): { url, port, stop }. */
+export async function startEchoServer() {
+  const p = await spawnNode([ECHO_SERVER, 'http'], { env: { PORT: '0' },
+    ready: /echo server listening on \d+/, what: 'echo server' });
+  const port = Number(/listening on (\d+)/.exec(p.output())[1]);
+  return { ...p, port, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+/**
+ * A reverse proxy that gzips every response body it relays (JSON and SSE alike, flushing after
+ * each chunk so streams stay streams): a backend behind a compressing front end.
+ */
+export async function startGzipProxy(targetPort) {
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: '127.0.0.1', port: targetPort, method: req.method,
+      path: req.url, headers: req.headers }, (ur) => {
+      const headers = { ...ur.headers };
+      delete headers['content-length'];
+      headers['content-encoding'] = 'gzip';
+      res.writeHead(ur.statusCode, headers);
+      if (ur.statusCode === 202 || req.method === 'HEAD') { ur.resume(); res.end(); return; }
+      const gz = zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH });
+      gz.pipe(res);
+      ur.pipe(gz);
+    });
+    up.on('error', () => { res.destroy(); });
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.address().port;
+  return { port, url: `http://127.0.0.1:${port}/mcp`,
+    stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) };
+}
+
+/** Connects an SDK client (StreamableHTTPClientTransport) to `url`. */
+export async function connectClient(url, { headers = {}, capabilities = {}, sessionId } = {}) {
+  const client = new Client({ name: 'sluice-e2e', version: '1.0.0' }, { capabilities });
+  const transport = new StreamableHTTPClientTransport(new URL(url),
+    { requestInit: { headers }, sessionId });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Raw JSON-RPC POST (node fetch) for wire-level checks. */
+export async function rpc(url, message, { sessionId, headers = {} } = {}) {
+  const h = { 'content-type': 'application/json', accept: 'application/json, text/event-stream',
+    ...headers };
+  if (sessionId) h['mcp-session-id'] = sessionId;
+  const res = await fetch(url, { method: 'POST', headers: h,
+    body: typeof message === 'string' ? message : JSON.stringify(message) });
+  const text = await res.text();
+  let json;
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const events = text.split(/\n\n/).map((e) => e.split('\n').filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).trim()).join('\n')).filter(Boolean);
+    json = events.length ? JSON.parse(events[events.length - 1]) : undefined;
+  } else {
+    try { json = JSON.parse(text); } catch { json = undefined; }
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
