@@ -2,6 +2,9 @@
 
 #include "sluice/json/errors.h"
 #include "sluice/translate/anthropic_messages/factories.h"
+#include "sluice/translate/anthropic_messages/to_bedrock_converse.h"
+#include "sluice/translate/openai_chat/to_bedrock_converse.h"
+#include "sluice/translate/openai_embeddings/to_bedrock_titan.h"
 #include "sluice/translate/openai_passthrough.h"
 #include "sluice/translate/translator.h"
 
@@ -31,6 +34,9 @@ constexpr std::array kRegistry = {
     Entry{Endpoint::kMessages, SchemaName::kOpenAI, &NewAnthropicToOpenAI},
     Entry{Endpoint::kMessages, SchemaName::kAWSAnthropic, &NewAnthropicToAWSAnthropic},
     Entry{Endpoint::kMessagesCountTokens, SchemaName::kAWSAnthropic, &NewAnthropicToAWSAnthropic},
+    Entry{Endpoint::kChatCompletions, SchemaName::kAWSBedrock, &NewOpenAIChatToBedrockConverse},
+    Entry{Endpoint::kEmbeddings, SchemaName::kAWSBedrock, &NewOpenAIEmbeddingsToBedrockTitan},
+    Entry{Endpoint::kMessages, SchemaName::kAWSBedrock, &NewAnthropicToBedrockConverse},
 };
 
 }  // namespace

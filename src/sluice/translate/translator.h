@@ -86,6 +86,16 @@ class Translator {
   };
   virtual ResponseShape OnResponseHead(int status, std::string_view upstream_content_type) = 0;
 
+  // The upstream's request id header (x-amzn-requestid for AWS), when it sent one; called before
+  // OnResponseHead. Translators that synthesise a response "id" (Bedrock sends none in the body)
+  // use it, as the reference does; others ignore it.
+  virtual void SetUpstreamRequestId(std::string_view id) {}
+
+  // Non-empty when the upstream stream failed after the client's response had started (an AWS
+  // event-stream exception, a truncated stream): the client got a well-formed end of stream
+  // carrying the error, but the attempt is a failure. Valid once OnUpstreamEnd returned.
+  virtual std::string_view stream_error() const { return {}; }
+
   // Upstream body bytes at any chunking; appends what the client should receive to `out`
   // (ignored when relays_unchanged()). A frame the translator cannot read is an upstream error.
   virtual Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) = 0;

@@ -1,0 +1,174 @@
+#pragma once
+
+// Pieces shared by the translators to AWS Bedrock (OpenAI chat → Converse, Anthropic messages →
+// Converse, OpenAI embeddings → Titan): model paths, token usage, the ConverseStream event reader,
+// stop-reason maps and error bodies in the client's shape (Envoy AI Gateway reference §1.3, §2,
+// §5, §9).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "sluice/codec/aws_eventstream.h"
+#include "sluice/codec/function_ref.h"
+#include "sluice/core/result.h"
+#include "sluice/limit/usage.h"
+#include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/translator.h"
+
+namespace sluice::translate::bedrock {
+
+// "/model/{model}{suffix}" with the model id percent-encoded as one path segment: every byte but
+// RFC 3986 unreserved characters is escaped, as the AWS SDKs do, so
+// "us.anthropic.claude-3-5-sonnet-20241022-v2:0" becomes "...-v2%3A0" and an ARN's '/' is "%2F".
+std::string ModelPath(std::string_view model, std::string_view suffix);
+
+// Bedrock TokenUsage as reported (API Reference, "TokenUsage"); unset when absent.
+struct ConverseUsage {
+  std::optional<uint64_t> input;        // inputTokens (uncached input)
+  std::optional<uint64_t> output;       // outputTokens
+  std::optional<uint64_t> total;        // totalTokens
+  std::optional<uint64_t> cache_read;   // cacheReadInputTokens
+  std::optional<uint64_t> cache_write;  // cacheWriteInputTokens
+  bool seen = false;
+
+  void Read(simdjson::dom::element usage);
+  // Envoy AI Gateway's "explicit caching" count (reference §5): input = inputTokens +
+  // cacheReadInputTokens + cacheWriteInputTokens, total = input + output, cached_input =
+  // cacheReadInputTokens, cache_creation_input = cacheWriteInputTokens.
+  limit::TokenUsage ToTokenUsage() const;
+};
+
+// OpenAI "usage" object for `u`: prompt_tokens (with cache reads and writes), completion_tokens,
+// total_tokens, and prompt_tokens_details {cached_tokens, cache_creation_tokens} when Bedrock
+// reported either cache count.
+void WriteOpenAIUsage(JsonWriter& w, const ConverseUsage& u);
+
+// One ConverseStream event: its :event-type and its JSON payload.
+struct ConverseEvent {
+  std::string_view type;
+  simdjson::dom::object payload;
+};
+// An exception message inside the stream (:message-type "exception" or "error"), e.g.
+// throttlingException, modelStreamErrorException.
+struct ConverseException {
+  std::string type;     // :exception-type (or :error-code), e.g. "throttlingException"
+  std::string message;  // the payload's "message", else the raw payload
+  int status = 500;     // the HTTP status the API Reference gives that exception
+};
+
+// Decodes ConverseStream's AWS event-stream framing at any chunking and parses each event's JSON
+// payload. A corrupt frame or a payload that is not a JSON object is an upstream protocol error.
+// Not thread-safe; one per stream.
+class ConverseStreamReader {
+ public:
+  Result<void> Feed(std::string_view bytes,
+                    codec::FunctionRef<Result<void>(const ConverseEvent&)> on_event,
+                    codec::FunctionRef<Result<void>(const ConverseException&)> on_exception);
+  bool mid_message() const { return decoder_.mid_message(); }
+
+ private:
+  codec::EventStreamDecoder decoder_;
+  simdjson::dom::parser parser_;
+};
+
+// The status the API Reference lists for a ConverseStream exception type (case-insensitive,
+// "throttlingException" and "ThrottlingException" alike).
+int StatusForException(std::string_view exception_type);
+
+// Bedrock stopReason → OpenAI finish_reason: end_turn and stop_sequence → stop, max_tokens and
+// model_context_window_exceeded → length, tool_use → tool_calls, content_filtered and
+// guardrail_intervened → content_filter, anything else (or none) → stop.
+std::string_view OpenAIFinishReason(std::string_view stop_reason);
+// Bedrock stopReason → Anthropic stop_reason: the shared names map to themselves, content_filtered
+// and guardrail_intervened → refusal, anything else → end_turn.
+std::string_view AnthropicStopReason(std::string_view stop_reason);
+
+// Non-2xx Bedrock answer → OpenAI-shaped error (reference §9): a JSON {"message"} body becomes
+// {"type":"error","error":{"type":<x-amzn-errortype>,"code":"<status>","message":...}}; the
+// header's ":namespace" suffix, when AWS adds one, is cut. A body that is not a JSON object is
+// wrapped with type AWSBedrockBackendError. When `pass_json_without_type` is set (Titan
+// embeddings, as the reference does), a JSON body with no x-amzn-errortype passes through.
+ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
+                                   std::string_view error_type, std::string_view body,
+                                   bool pass_json_without_type = false);
+// The same answer in Anthropic's error shape: {"type":"error","error":{"type":<by status>,
+// "message":...}}, the type from the reference's status table.
+ClientError AnthropicErrorFromBedrock(int status, std::string_view content_type,
+                                      std::string_view body);
+std::string_view AnthropicErrorTypeForStatus(int status);
+std::string AnthropicErrorJson(std::string_view type, std::string_view message);
+
+// True when the Bedrock model id names an Anthropic Claude model ("anthropic.claude-...",
+// "us.anthropic.claude-...", an inference-profile ARN containing "claude").
+bool IsClaudeModel(std::string_view model);
+
+// kUnprocessable naming the field the target cannot express (→ 422 "invalid request body: ...").
+Error Unprocessable(std::string_view field, std::string_view why);
+// kInvalidArgument for a client field of the wrong shape (→ 400).
+Error BadField(std::string_view field, std::string_view why);
+std::string At(std::string_view path, size_t index);
+std::string Dot(std::string_view path, std::string_view key);
+
+// Wall-clock seconds for OpenAI "created" fields (Bedrock sends none). Tests pin it.
+int64_t NowUnixSeconds();
+void SetNowForTesting(std::optional<int64_t> fixed);
+
+// An id for a synthesised response when the upstream gave no request id: `prefix` + 24 hex digits.
+std::string FallbackId(std::string_view prefix);
+
+}  // namespace sluice::translate::bedrock
+
+namespace sluice::translate::bedrock {
+
+// Converse content blocks shared by the request translators.
+void WriteCachePoint(JsonWriter& w);  // {"cachePoint":{"type":"default"}}
+// {"image":{"format":F,"source":{"bytes":B64}}}
+void WriteImageBlock(JsonWriter& w, std::string_view format, std::string_view base64);
+// {"document":{"format":F,"name":N,"source":{"bytes":B64}}}
+void WriteDocumentBlock(JsonWriter& w, std::string_view format, std::string_view name,
+                        std::string_view base64);
+// ImageBlock formats (API Reference "ImageBlock": png | jpeg | gif | webp) by media type.
+std::optional<std::string_view> ImageFormat(std::string_view media_type);
+// DocumentBlock formats (pdf | csv | doc | docx | xls | xlsx | html | txt | md) by media type.
+std::optional<std::string_view> DocumentFormat(std::string_view media_type);
+// A DocumentBlock name from a file name: Bedrock allows alphanumerics, single spaces, hyphens,
+// parentheses and square brackets; the extension is dropped, other characters become spaces.
+std::string DocumentName(std::string_view filename);
+
+// An RFC 2397 data URI: media type and the payload as canonical base64 (a percent-encoded
+// payload is encoded). nullopt when `uri` is not a well-formed data URI.
+struct DataUri {
+  std::string media_type;
+  std::string base64;
+};
+std::optional<DataUri> ParseDataUri(std::string_view uri);
+
+// Converse messages being assembled. Converse wants user and assistant turns to alternate, so a
+// message with the same role as the one before it is merged into it (OpenAI tool messages after
+// one another, an Anthropic user turn following tool results, ...).
+class ConverseMessageList {
+ public:
+  // A writer positioned to append content blocks to the current message of `role` (a new one
+  // when the role changes). The writer is valid until the next Blocks() call.
+  JsonWriter& Blocks(std::string_view role);
+  // Drops the current message when nothing was written to it (an assistant turn with no content).
+  void DropIfEmpty();
+  bool empty() const { return messages_.empty(); }
+  // Writes the "messages" array.
+  void Write(JsonWriter& w) const;
+
+ private:
+  struct Message {
+    std::string role;
+    std::string blocks;  // comma-separated content block objects
+  };
+  std::vector<Message> messages_;
+  std::optional<JsonWriter> writer_;
+};
+
+}  // namespace sluice::translate::bedrock
