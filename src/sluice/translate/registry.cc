@@ -2,6 +2,7 @@
 
 #include "sluice/json/errors.h"
 #include "sluice/translate/anthropic_messages/factories.h"
+#include "sluice/translate/openai_chat/to_aws_anthropic.h"
 #include "sluice/translate/anthropic_messages/to_bedrock_converse.h"
 #include "sluice/translate/openai_chat/to_bedrock_converse.h"
 #include "sluice/translate/openai_embeddings/to_bedrock_titan.h"
@@ -37,6 +38,7 @@ constexpr std::array kRegistry = {
     Entry{Endpoint::kChatCompletions, SchemaName::kAWSBedrock, &NewOpenAIChatToBedrockConverse},
     Entry{Endpoint::kEmbeddings, SchemaName::kAWSBedrock, &NewOpenAIEmbeddingsToBedrockTitan},
     Entry{Endpoint::kMessages, SchemaName::kAWSBedrock, &NewAnthropicToBedrockConverse},
+    Entry{Endpoint::kChatCompletions, SchemaName::kAWSAnthropic, &NewOpenAIToAWSAnthropic},
 };
 
 }  // namespace
