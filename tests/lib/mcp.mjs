@@ -65,11 +65,14 @@ export async function startEverything() {
 }
 
 /** The SDK-built echo server (fakes/mcp-echo-server.mjs): { url, port, stop }. */
-export async function startEchoServer() {
-  const p = await spawnNode([ECHO_SERVER, 'http'], { env: { PORT: '0' },
+export async function startEchoServer() { return startEchoServerOnPort(0); }
+
+/** The echo server on a given port (a restart on the port it had). */
+export async function startEchoServerOnPort(port) {
+  const p = await spawnNode([ECHO_SERVER, 'http'], { env: { PORT: String(port) },
     ready: /echo server listening on \d+/, what: 'echo server' });
-  const port = Number(/listening on (\d+)/.exec(p.output())[1]);
-  return { ...p, port, url: `http://127.0.0.1:${port}/mcp` };
+  const bound = Number(/listening on (\d+)/.exec(p.output())[1]);
+  return { ...p, port: bound, url: `http://127.0.0.1:${bound}/mcp` };
 }
 
 /**
