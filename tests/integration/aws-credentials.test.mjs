@@ -13,6 +13,7 @@ import { startGateway, runSluice, assertNoSecret, makeTempDir } from '../lib/gat
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
 import { assertGatewayError } from '../lib/assert.mjs';
+import { TestPKI } from '../lib/tls.mjs';
 
 const T = { timeout: 60000 };
 const HOOK = { timeout: 60000 };
@@ -305,6 +306,39 @@ describe('AWSCredentials default chain: web identity through STS', () => {
       await gw.stop();
       fake.reset();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('STS over HTTPS with AWS_CA_BUNDLE; a reload keeps the credentials in force', T, async () => {
+    const pki = new TestPKI();
+    const ca = pki.makeCA('sts-ca', 'Sluice STS Test CA');
+    const leaf = pki.issueServer(ca, 'localhost', { dns: ['localhost'], ips: [] });
+    const tlsSts = await FakeSts.start({ name: 'fake-sts-tls', roleArn: ROLE, token: TOKEN, tls: { key: leaf.keyPem, cert: leaf.certPem } });
+    const tlsFake = await FakeBedrock.start({ name: 'bedrock-irsa-tls', credentials: (id) => tlsSts.lookup(id) });
+    // Relative paths resolve in the gateway's working directory, its temp dir.
+    const gw = await startGateway({ yaml: bedrockConfig(tlsFake, { region: 'us-east-1' }),
+      files: { token: TOKEN, 'sts-ca.pem': ca.certPem },
+      env: { AWS_WEB_IDENTITY_TOKEN_FILE: 'token', AWS_ROLE_ARN: ROLE, AWS_CA_BUNDLE: 'sts-ca.pem',
+        AWS_ENDPOINT_URL: tlsSts.url } });
+    try {
+      assert.equal(tlsSts.issued.length, 1, 'one exchange over TLS before ready');
+      assert.match(tlsSts.requests[0].params.RoleSessionName, /^sluice-\d+$/);
+      const res = await chat(gw, CLAUDE);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(tlsFake.requests[0].signature.accessKeyId, tlsSts.issued[0].accessKeyId);
+      // SIGHUP: the new snapshot's policies get the refresher's current credentials at once.
+      const mark = gw.stderrLines.length;
+      gw.signal('SIGHUP');
+      await gw.waitForStderr(/sluice: config reloaded \(SIGHUP\)/, { from: mark });
+      const after = await chat(gw, CLAUDE);
+      assert.equal(after.status, 200, after.text);
+      assert.equal(tlsSts.issued.length, 1, 'a reload does not call STS again');
+      assertClean(tlsFake, tlsSts);
+    } finally {
+      await gw.stop();
+      await tlsFake.close();
+      await tlsSts.close();
+      pki.cleanup?.();
     }
   });
 

@@ -642,7 +642,9 @@ export class FakeSts {
    * @param {string|Function} opts.token the WebIdentityToken expected (or a predicate)
    * @param {number} [opts.lifetimeMs] credentials lifetime (default 3600 s)
    */
-  constructor({ roleArn, token, lifetimeMs = 3600 * 1000, name = 'fake-sts', clock = () => new Date() } = {}) {
+  constructor({ roleArn, token, lifetimeMs = 3600 * 1000, name = 'fake-sts', clock = () => new Date(),
+    tls = null } = {}) {
+    this.tlsOptions = tls;
     this.roleArn = roleArn;
     this.token = token;
     this.lifetimeMs = lifetimeMs;
@@ -662,7 +664,8 @@ export class FakeSts {
     return s;
   }
 
-  get url() { return `http://127.0.0.1:${this.port}`; }
+  /** http://127.0.0.1:<port>, or https://localhost:<port> with TLS (certificates name localhost). */
+  get url() { return this.tlsOptions ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`; }
 
   lookup(accessKeyId) { return this.issued.find((c) => c.accessKeyId === accessKeyId); }
 
@@ -692,7 +695,10 @@ export class FakeSts {
   }
 
   async listen() {
-    this.server = http.createServer((req, res) => { this._onRequest(req, res).catch((e) => this.violations.push(`${this.name}: ${e.stack}`)); });
+    const handler = (req, res) => { this._onRequest(req, res).catch((e) => this.violations.push(`${this.name}: ${e.stack}`)); };
+    this.server = this.tlsOptions
+      ? https.createServer({ key: this.tlsOptions.key, cert: this.tlsOptions.cert }, handler)
+      : http.createServer(handler);
     this.server.on('connection', (sock) => { this.sockets.add(sock); sock.on('close', () => this.sockets.delete(sock)); });
     await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = this.server.address().port;
