@@ -7,39 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { gatewayResource, toYAML } from '../lib/config.mjs';
 import { assertNoSecret, startGateway } from '../lib/gateway.mjs';
-import { connectClient, INIT, rpc, startEchoServer, startEverything, startGzipProxy } from '../lib/mcp.mjs';
+import { connectClient, ECHO_API_KEY as API_KEY, INIT, mcpConfig, rpc, startEchoServer, startEverything,
+  startGzipProxy } from '../lib/mcp.mjs';
 
 const SEED = 'e2e-shared-seed-0123456789';
-const API_KEY = 'echo-backend-key-7f3a';
-
-export function mcpConfig({ everything, echo, echoPath = '/mcp', oauth, authorization }) {
-  const backend = (name, port) => ({ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend',
-    metadata: { name }, spec: { endpoints: [{ ip: { address: '127.0.0.1', port } }] } });
-  return toYAML([
-    gatewayResource(),
-    backend('everything', everything.port),
-    backend('echo', echo.port),
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'echo-key' },
-      stringData: { apiKey: API_KEY } },
-    { apiVersion: 'aigateway.envoyproxy.io/v1beta1', kind: 'MCPRoute', metadata: { name: 'mcp' },
-      spec: {
-        parentRefs: [{ name: 'gw', kind: 'Gateway', group: 'gateway.networking.k8s.io' }],
-        backendRefs: [
-          { name: 'everything', kind: 'Backend', group: 'gateway.envoyproxy.io',
-            toolSelector: { excludeRegex: ['get-env', 'toggle-.*'] } },
-          { name: 'echo', kind: 'Backend', group: 'gateway.envoyproxy.io', path: echoPath,
-            toolSelector: { includeRegex: ['.*'], exclude: ['secret_tool'] },
-            securityPolicy: { apiKey: { secretRef: { name: 'echo-key' }, header: 'x-api-key' } },
-            forwardHeaders: [{ name: 'x-user-token', backendHeader: 'x-upstream-token' },
-              { name: 'x-trace' }] },
-        ],
-        ...(oauth || authorization ? { securityPolicy: { ...(oauth ? { oauth } : {}),
-          ...(authorization ? { authorization } : {}) } } : {}),
-      } },
-  ]);
-}
 
 describe('MCP gateway with the official SDK client', { timeout: 120000 }, () => {
   let everything;
@@ -390,6 +362,42 @@ describe('MCP backends that answer gzip-compressed', { timeout: 60000 }, () => {
       await client.callTool({ name: 'echo__slow', arguments: { steps: 2 } }, undefined,
         { onprogress: (p) => progress.push(p.progress) });
       assert.deepEqual(progress, [1, 2]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('MCP backend API keys on config reload', { timeout: 60000 }, () => {
+  let everything;
+  let echo;
+  let gw;
+  before(async () => {
+    everything = await startEverything();
+    echo = await startEchoServer();
+    gw = await startGateway({ yaml: mcpConfig({ everything, echo }) });
+  });
+  after(async () => {
+    await gw?.stop();
+    await everything?.stop();
+    await echo?.stop();
+  });
+
+  it('sends the rotated key after SIGHUP, to sessions old and new', async () => {
+    const { client } = await connectClient(gw.url('/mcp'));
+    try {
+      const before1 = JSON.parse((await client.callTool({ name: 'echo__echo_headers', arguments: {} }))
+        .content[0].text);
+      assert.equal(before1['x-api-key'], API_KEY);
+      const fs = await import('node:fs');
+      const rotated = 'rotated-key-9c1d';
+      fs.writeFileSync(gw.configPath, fs.readFileSync(gw.configPath, 'utf8').replace(API_KEY, rotated));
+      const mark = gw.stderrLines.length;
+      gw.signal('SIGHUP');
+      await gw.waitForStderr(/config reloaded/, { from: mark });
+      const after1 = JSON.parse((await client.callTool({ name: 'echo__echo_headers', arguments: {} }))
+        .content[0].text);
+      assert.equal(after1['x-api-key'], rotated);
     } finally {
       await client.close();
     }

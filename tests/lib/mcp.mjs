@@ -7,6 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { gatewayResource, toYAML } from './config.mjs';
 import { TESTS_DIR } from './openai-wire.mjs';
 
 export const EVERYTHING = path.join(TESTS_DIR, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -131,3 +132,36 @@ export async function rpc(url, message, { sessionId, headers = {} } = {}) {
 
 export const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+
+export const ECHO_API_KEY = 'echo-backend-key-7f3a';
+
+/**
+ * An MCPRoute over server-everything and the echo server (filters, an API key from a Secret sent
+ * as x-api-key, forwarded and renamed headers), with optional oauth / authorization.
+ */
+export function mcpConfig({ everything, echo, echoPath = '/mcp', oauth, authorization }) {
+  const backend = (name, port) => ({ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend',
+    metadata: { name }, spec: { endpoints: [{ ip: { address: '127.0.0.1', port } }] } });
+  return toYAML([
+    gatewayResource(),
+    backend('everything', everything.port),
+    backend('echo', echo.port),
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'echo-key' },
+      stringData: { apiKey: ECHO_API_KEY } },
+    { apiVersion: 'aigateway.envoyproxy.io/v1beta1', kind: 'MCPRoute', metadata: { name: 'mcp' },
+      spec: {
+        parentRefs: [{ name: 'gw', kind: 'Gateway', group: 'gateway.networking.k8s.io' }],
+        backendRefs: [
+          { name: 'everything', kind: 'Backend', group: 'gateway.envoyproxy.io',
+            toolSelector: { excludeRegex: ['get-env', 'toggle-.*'] } },
+          { name: 'echo', kind: 'Backend', group: 'gateway.envoyproxy.io', path: echoPath,
+            toolSelector: { includeRegex: ['.*'], exclude: ['secret_tool'] },
+            securityPolicy: { apiKey: { secretRef: { name: 'echo-key' }, header: 'x-api-key' } },
+            forwardHeaders: [{ name: 'x-user-token', backendHeader: 'x-upstream-token' },
+              { name: 'x-trace' }] },
+        ],
+        ...(oauth || authorization ? { securityPolicy: { ...(oauth ? { oauth } : {}),
+          ...(authorization ? { authorization } : {}) } } : {}),
+      } },
+  ]);
+}
