@@ -30,15 +30,15 @@ Result<void> AppendAwsSignature(const config::Backend& backend, const OutgoingRe
   const config::AwsAuth& aws = backend.auth.aws;
   if (!aws.credentials) return NoAwsCredentials(backend, "credentials were never resolved");
   const auto credentials = aws.credentials->Load();
-  const auto error = aws.credentials->LoadError();
   if (!credentials) {
+    const auto error = aws.credentials->LoadError();
     return NoAwsCredentials(backend, error ? *error : "credentials are not resolved yet");
   }
   if (credentials->expiration != std::chrono::system_clock::time_point{} &&
       now >= credentials->expiration) {
     std::string why = "the credentials from " + credentials->source + " expired at " +
                       FormatUtc(credentials->expiration);
-    if (error) why += "; " + *error;
+    if (const auto error = aws.credentials->LoadError()) why += "; " + *error;
     return NoAwsCredentials(backend, std::move(why));
   }
   SigV4Request signed_request;
