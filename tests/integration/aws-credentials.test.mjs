@@ -8,7 +8,7 @@ import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FakeBedrock, FakeSts, converseStreamEvents } from '../lib/fake-bedrock.mjs';
+import { FakeBedrock, FakeSts, converseStreamEvents, anthropicStreamChunks } from '../lib/fake-bedrock.mjs';
 import { startGateway, runSluice, assertNoSecret, makeTempDir } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
@@ -102,6 +102,17 @@ describe('AWSCredentials from a credentialsFile Secret', () => {
     assert.equal(rec.operation, 'invoke');
     assert.equal(rec.modelId, CLAUDE);
     assert.equal(rec.headers.host, `127.0.0.1:${fake.port}`);
+    assertSignedBy(rec, KEYS.accessKeyId, undefined);
+  });
+
+  test('streamed chat to Claude on Bedrock (InvokeModelWithResponseStream) is signed', T, async () => {
+    fake.enqueue({ events: anthropicStreamChunks({ pieces: ['Hi', ' there'] }), split: 'halves' });
+    const res = await chat(gw, CLAUDE, { stream: true });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.text, /data: \[DONE\]/);
+    const rec = fake.requests[0];
+    assert.equal(rec.operation, 'invoke-with-response-stream');
+    assert.equal(rec.modelId, CLAUDE);
     assertSignedBy(rec, KEYS.accessKeyId, undefined);
   });
 
