@@ -49,7 +49,8 @@ inline constexpr std::string_view kEmbEmbedding = "embedding";
 // Titan V2's "normalize", accepted as a vendor field of the OpenAI request.
 inline constexpr std::string_view kEmbNormalize = "normalize";
 
-// Anthropic request fields with no Converse equivalent (https://docs.anthropic.com/en/api/messages).
+// Anthropic request fields with no Converse equivalent
+// (https://docs.anthropic.com/en/api/messages).
 inline constexpr std::string_view kAnthropicContainer = "container";
 inline constexpr std::string_view kAnthropicMcpServers = "mcp_servers";
 inline constexpr std::string_view kAnthropicContextManagement = "context_management";

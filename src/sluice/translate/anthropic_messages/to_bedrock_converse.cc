@@ -182,7 +182,8 @@ Result<std::string> RequestBuilder::Build(object root) {
     x.Key(br::kClaudeTopK).Element(*top_k_);
   }
   if (thinking_) {
-    if (thinking_->type() != element_type::OBJECT) return BadField(an::kThinking, "must be an object");
+    if (thinking_->type() != element_type::OBJECT)
+      return BadField(an::kThinking, "must be an object");
     // enabled (budget_tokens), disabled and adaptive (Claude Opus 4.6 and later) as sent.
     x.Key(br::kClaudeThinking).Element(*thinking_);
   }
@@ -212,8 +213,8 @@ Result<std::string> RequestBuilder::Build(object root) {
     // output_config.format {"type":"json_schema","schema"} → Converse outputConfig.textFormat.
     object fo;
     element se;
-    if (format->get_object().get(fo) != simdjson::SUCCESS ||
-        TypeOf(fo) != an::kFormatJsonSchema || !Find(fo, an::kSchema, se)) {
+    if (format->get_object().get(fo) != simdjson::SUCCESS || TypeOf(fo) != an::kFormatJsonSchema ||
+        !Find(fo, an::kSchema, se)) {
       return Unprocessable(Dot(an::kOutputConfig, an::kFormat),
                            "Bedrock structured output takes {\"type\":\"json_schema\",\"schema\"}");
     }
@@ -305,7 +306,8 @@ Result<void> RequestBuilder::Block(JsonWriter& w, object block, std::string_view
   } else if (type == an::kBlockToolUse && !user) {
     element ie;
     w.BeginObject().Key(br::kToolUse).BeginObject();
-    w.Field(br::kToolUseId, StringField(block, an::kId)).Field(br::kName, StringField(block, an::kName));
+    w.Field(br::kToolUseId, StringField(block, an::kId))
+        .Field(br::kName, StringField(block, an::kName));
     w.Key(br::kInput);
     if (Find(block, an::kInput, ie) && !ie.is_null()) {
       w.Element(ie);
@@ -329,9 +331,9 @@ Result<void> RequestBuilder::Block(JsonWriter& w, object block, std::string_view
     w.Field(br::kRedactedContent, Base64Encode(StringField(block, an::kData)));
     w.EndObject().EndObject();
   } else {
-    return Unprocessable(Dot(path, an::kType),
-                         std::string(role) + " content blocks of type " + std::string(type) +
-                             " have no Bedrock Converse equivalent");
+    return Unprocessable(Dot(path, an::kType), std::string(role) + " content blocks of type " +
+                                                   std::string(type) +
+                                                   " have no Bedrock Converse equivalent");
   }
   if (HasCacheControl(block)) bedrock::WriteCachePoint(w);
   return Ok();
@@ -374,9 +376,8 @@ Result<void> RequestBuilder::Document(JsonWriter& w, object block, const std::st
     const std::string_view media_type = StringField(source, an::kMediaType);
     auto format = bedrock::DocumentFormat(media_type);
     if (!format) {
-      return Unprocessable(Dot(spath, an::kMediaType),
-                           "document type " + std::string(media_type) +
-                               " is not one Bedrock accepts");
+      return Unprocessable(Dot(spath, an::kMediaType), "document type " + std::string(media_type) +
+                                                           " is not one Bedrock accepts");
     }
     auto bytes = Base64Decode(StringField(source, an::kData));
     if (!bytes) return BadField(Dot(spath, an::kData), "is not valid base64");
@@ -408,7 +409,8 @@ Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::
       for (element it : items) {
         const std::string ipath = At(Dot(path, an::kContent), j++);
         object item;
-        if (it.get_object().get(item) != simdjson::SUCCESS) return BadField(ipath, "must be an object");
+        if (it.get_object().get(item) != simdjson::SUCCESS)
+          return BadField(ipath, "must be an object");
         const std::string_view type = TypeOf(item);
         // ToolResultContentBlock holds text, image, document and json, but no cachePoint: a
         // cache_control inside puts the cachePoint after the whole result.
@@ -440,7 +442,8 @@ Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::
 Result<void> RequestBuilder::Tools(JsonWriter& w) {
   array tools;
   if (!tools_ || tools_->is_null()) return Ok();
-  if (tools_->get_array().get(tools) != simdjson::SUCCESS) return BadField(an::kTools, "must be an array");
+  if (tools_->get_array().get(tools) != simdjson::SUCCESS)
+    return BadField(an::kTools, "must be an array");
   if (tools.size() == 0) return Ok();
   w.Key(br::kToolConfig).BeginObject().Key(br::kTools).BeginArray();
   size_t i = 0;
@@ -534,8 +537,8 @@ class AnthropicToBedrockConverse final : public Translator {
     up.path = bedrock::ModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
     up.body = std::move(body).value();
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
-    up.set_headers.emplace_back(br::kHeaderAccept, stream_ ? br::kContentTypeEventStream
-                                                           : br::kContentTypeJson);
+    up.set_headers.emplace_back(br::kHeaderAccept,
+                                stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
     // Anthropic's protocol headers mean nothing to Converse.
     up.remove_headers.emplace_back(an::kVersionHeader);
     up.remove_headers.emplace_back(an::kBetaHeader);
@@ -806,7 +809,8 @@ class AnthropicToBedrockConverse final : public Translator {
         } else if (Find(block, b::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
           element in;
           w.BeginObject().Field(an::kType, an::kBlockToolUse);
-          w.Field(an::kId, StringField(o, b::kToolUseId)).Field(an::kName, StringField(o, b::kName));
+          w.Field(an::kId, StringField(o, b::kToolUseId))
+              .Field(an::kName, StringField(o, b::kName));
           w.Key(an::kInput);
           if (Find(o, b::kInput, in)) {
             w.Element(in);

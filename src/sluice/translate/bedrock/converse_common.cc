@@ -125,11 +125,11 @@ int StatusForException(std::string_view type) {
     int status;
   };
   static constexpr Row kRows[] = {
-      {"accessDeniedException", 403},         {"internalServerException", 500},
-      {"modelErrorException", 424},           {"modelNotReadyException", 429},
-      {"modelStreamErrorException", 424},     {"modelTimeoutException", 408},
-      {"resourceNotFoundException", 404},     {"serviceQuotaExceededException", 400},
-      {"serviceUnavailableException", 503},   {"throttlingException", 429},
+      {"accessDeniedException", 403},       {"internalServerException", 500},
+      {"modelErrorException", 424},         {"modelNotReadyException", 429},
+      {"modelStreamErrorException", 424},   {"modelTimeoutException", 408},
+      {"resourceNotFoundException", 404},   {"serviceQuotaExceededException", 400},
+      {"serviceUnavailableException", 503}, {"throttlingException", 429},
       {"validationException", 400},
   };
   for (const Row& r : kRows) {
@@ -175,7 +175,8 @@ std::optional<std::string> BedrockMessage(std::string_view body) {
   }
   simdjson::dom::element m;
   std::string_view text;
-  if ((Find(o, br::kErrorMessage, m) || Find(o, br::kErrorMessageCapital, m)) && AsString(m, text)) {
+  if ((Find(o, br::kErrorMessage, m) || Find(o, br::kErrorMessageCapital, m)) &&
+      AsString(m, text)) {
     return std::string(text);
   }
   return std::string();  // a JSON object without a message
@@ -194,7 +195,8 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
   }
   if (auto message = BedrockMessage(body)) {
     const std::string_view type = error_type.empty() ? br::kBackendErrorType : error_type;
-    return {status, std::string(br::kContentTypeJson), json::OpenAIErrorJson(type, status, *message)};
+    return {status, std::string(br::kContentTypeJson),
+            json::OpenAIErrorJson(type, status, *message)};
   }
   return {status, std::string(br::kContentTypeJson),
           json::OpenAIErrorJson(br::kBackendErrorType, status, body)};
@@ -202,15 +204,24 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
 
 std::string_view AnthropicErrorTypeForStatus(int status) {
   switch (status) {
-    case 400: return an::kErrInvalidRequest;
-    case 401: return an::kErrAuthentication;
-    case 403: return an::kErrPermission;
-    case 404: return an::kErrNotFound;
-    case 413: return an::kErrRequestTooLarge;
-    case 429: return an::kErrRateLimit;
-    case 503: return an::kErrServiceUnavailable;
-    case 529: return an::kErrOverloaded;
-    default: return an::kErrInternalServer;
+    case 400:
+      return an::kErrInvalidRequest;
+    case 401:
+      return an::kErrAuthentication;
+    case 403:
+      return an::kErrPermission;
+    case 404:
+      return an::kErrNotFound;
+    case 413:
+      return an::kErrRequestTooLarge;
+    case 429:
+      return an::kErrRateLimit;
+    case 503:
+      return an::kErrServiceUnavailable;
+    case 529:
+      return an::kErrOverloaded;
+    default:
+      return an::kErrInternalServer;
   }
 }
 
@@ -225,9 +236,11 @@ std::string ValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto b0 = static_cast<uint8_t>(s[i]);
-    size_t n = b0 < 0x80 ? 1 : (b0 >= 0xC2 && b0 <= 0xDF) ? 2 : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
-                                                               : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
-                                                                                            : 0;
+    size_t n = b0 < 0x80                    ? 1
+               : (b0 >= 0xC2 && b0 <= 0xDF) ? 2
+               : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
+               : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
+                                            : 0;
     if (n > 0 && i + n <= s.size() && simdjson::validate_utf8(s.data() + i, n)) {
       out.append(s.substr(i, n));
       i += n;

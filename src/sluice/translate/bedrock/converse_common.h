@@ -5,13 +5,13 @@
 // stop-reason maps and error bodies in the client's shape (Envoy AI Gateway reference §1.3, §2,
 // §5, §9).
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "sluice/codec/aws_eventstream.h"
 #include "sluice/codec/function_ref.h"

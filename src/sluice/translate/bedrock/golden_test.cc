@@ -112,19 +112,20 @@ struct Case {
   fs::path dir;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.pair << "/" << c.name; }
+
 std::vector<Case> AllCases() {
   std::vector<Case> cases;
-  for (const std::string pair :
-       {"openai_chat-bedrock_converse", "openai_embeddings-bedrock_titan",
-        "anthropic_messages-bedrock_converse"}) {
+  for (const std::string pair : {"openai_chat-bedrock_converse", "openai_embeddings-bedrock_titan",
+                                 "anthropic_messages-bedrock_converse"}) {
     const fs::path root = kTestdata / pair;
     if (!fs::exists(root)) continue;
     for (const auto& entry : fs::directory_iterator(root)) {
-      if (entry.is_directory()) cases.push_back({pair, entry.path().filename().string(), entry.path()});
+      if (entry.is_directory())
+        cases.push_back({pair, entry.path().filename().string(), entry.path()});
     }
   }
-  std::sort(cases.begin(), cases.end(),
-            [](const Case& a, const Case& b) { return a.dir < b.dir; });
+  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.dir < b.dir; });
   return cases;
 }
 

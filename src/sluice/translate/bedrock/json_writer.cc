@@ -130,7 +130,8 @@ bool AsBool(simdjson::dom::element e, bool& out) {
 
 bool AsUint(simdjson::dom::element e, uint64_t& out) {
   switch (e.type()) {
-    case simdjson::dom::element_type::UINT64: return e.get_uint64().get(out) == simdjson::SUCCESS;
+    case simdjson::dom::element_type::UINT64:
+      return e.get_uint64().get(out) == simdjson::SUCCESS;
     case simdjson::dom::element_type::INT64: {
       int64_t v = 0;
       if (e.get_int64().get(v) != simdjson::SUCCESS || v < 0) return false;
@@ -144,7 +145,8 @@ bool AsUint(simdjson::dom::element e, uint64_t& out) {
       out = static_cast<uint64_t>(d);
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -10,11 +10,11 @@
 // Not thread-safe; one writer per document. The writer appends to a caller-owned string and does
 // not check that the calls form a valid document (tests do).
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "sluice/core/result.h"
 

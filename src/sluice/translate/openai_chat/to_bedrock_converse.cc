@@ -245,7 +245,8 @@ Result<std::string> RequestBuilder::Build(object root) {
 
   if (service_tier_) {
     std::string_view tier;
-    if (!bedrock::AsString(*service_tier_, tier)) return BadField(oa::kServiceTier, "must be a string");
+    if (!bedrock::AsString(*service_tier_, tier))
+      return BadField(oa::kServiceTier, "must be a string");
     // "auto" is OpenAI's default; other tiers (default, flex, priority) are Bedrock's names too.
     if (tier != cf::kServiceTierAuto) {
       w.Key(br::kServiceTier).BeginObject().Field(br::kType, tier).EndObject();
@@ -421,7 +422,8 @@ Result<void> RequestBuilder::UserMessage(object msg, const std::string& path) {
     for (element p : parts) {
       const std::string ppath = At(Dot(path, oa::kContent), j++);
       object part;
-      if (p.get_object().get(part) != simdjson::SUCCESS) return BadField(ppath, "must be an object");
+      if (p.get_object().get(part) != simdjson::SUCCESS)
+        return BadField(ppath, "must be an object");
       if (auto r = UserPart(w, part, ppath); !r.ok()) return r;
     }
   } else {
@@ -479,7 +481,8 @@ Result<void> RequestBuilder::AssistantMessage(object msg, const std::string& pat
     for (element b : blocks) {
       const std::string bpath = At(Dot(path, oa::kThinkingBlocks), j++);
       object block;
-      if (b.get_object().get(block) != simdjson::SUCCESS) return BadField(bpath, "must be an object");
+      if (b.get_object().get(block) != simdjson::SUCCESS)
+        return BadField(bpath, "must be an object");
       if (auto r = ThinkingBlock(w, block, bpath); !r.ok()) return r;
     }
   }
@@ -514,9 +517,9 @@ Result<void> RequestBuilder::AssistantMessage(object msg, const std::string& pat
         } else if (type == oa::kPartThinking || type == oa::kPartRedactedThinking) {
           if (auto r = ThinkingBlock(w, part, ppath); !r.ok()) return r;
         } else {
-          return Unprocessable(Dot(ppath, oa::kType), "assistant content parts of type " +
-                                                          std::string(type) +
-                                                          " have no Bedrock block");
+          return Unprocessable(
+              Dot(ppath, oa::kType),
+              "assistant content parts of type " + std::string(type) + " have no Bedrock block");
         }
       }
     } else {
@@ -532,7 +535,8 @@ Result<void> RequestBuilder::AssistantMessage(object msg, const std::string& pat
       object call, fn;
       element ide, fne, ne, ae;
       std::string_view id, name, arguments;
-      if (c.get_object().get(call) != simdjson::SUCCESS) return BadField(cpath, "must be an object");
+      if (c.get_object().get(call) != simdjson::SUCCESS)
+        return BadField(cpath, "must be an object");
       if (!Find(call, oa::kId, ide) || !bedrock::AsString(ide, id)) {
         return BadField(Dot(cpath, oa::kId), "is required");
       }
@@ -590,7 +594,8 @@ Result<void> RequestBuilder::ToolMessage(object msg, const std::string& path) {
     for (element p : parts) {
       const std::string ppath = At(Dot(path, oa::kContent), j++);
       object part;
-      if (p.get_object().get(part) != simdjson::SUCCESS) return BadField(ppath, "must be an object");
+      if (p.get_object().get(part) != simdjson::SUCCESS)
+        return BadField(ppath, "must be an object");
       element t;
       std::string_view type;
       if (!Find(part, oa::kType, t) || !bedrock::AsString(t, type)) {
@@ -678,9 +683,9 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
       object fn;
       std::string_view type, name;
       if (Find(o, oa::kType, te) && bedrock::AsString(te, type) && type != cf::kToolTypeFunction) {
-        return Unprocessable(Dot(oa::kToolChoice, oa::kType),
-                             "Bedrock Converse can force a named function only, not " +
-                                 std::string(type));
+        return Unprocessable(
+            Dot(oa::kToolChoice, oa::kType),
+            "Bedrock Converse can force a named function only, not " + std::string(type));
       }
       if (!Find(o, oa::kFunction, fe) || fe.get_object().get(fn) != simdjson::SUCCESS ||
           !Find(fn, oa::kName, ne) || !bedrock::AsString(ne, name)) {
@@ -802,8 +807,8 @@ class OpenAIChatToBedrockConverse final : public Translator {
     up.path = bedrock::ModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
     up.body = std::move(body).value();
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
-    up.set_headers.emplace_back(br::kHeaderAccept, stream_ ? br::kContentTypeEventStream
-                                                           : br::kContentTypeJson);
+    up.set_headers.emplace_back(br::kHeaderAccept,
+                                stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
     created_ = bedrock::NowUnixSeconds();
     info_.model = model_;  // Bedrock answers run the requested model and do not name it
     return up;
@@ -847,8 +852,8 @@ class OpenAIChatToBedrockConverse final : public Translator {
     return Ok();
   }
 
-  ClientError TranslateError(int status, std::string_view content_type,
-                             std::string_view error_type, std::string_view body) const override {
+  ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
+                             std::string_view body) const override {
     return bedrock::OpenAIErrorFromBedrock(status, content_type, error_type, body);
   }
 
@@ -923,8 +928,8 @@ class OpenAIChatToBedrockConverse final : public Translator {
         element in;
         if (Find(o, b::kInput, in)) bedrock::AsString(in, s);
         auto it = tool_index_by_block_.find(index);
-        const int tool_index = it != tool_index_by_block_.end() ? it->second
-                                                                : std::max(0, next_tool_index_ - 1);
+        const int tool_index =
+            it != tool_index_by_block_.end() ? it->second : std::max(0, next_tool_index_ - 1);
         EmitChunk(out, [&](JsonWriter& w) {
           w.Key(oa::kToolCalls).BeginArray().BeginObject().Key(oa::kIndex).Int(tool_index);
           w.Key(oa::kFunction).BeginObject().Field(oa::kArguments, s).EndObject();
@@ -957,7 +962,8 @@ class OpenAIChatToBedrockConverse final : public Translator {
       std::string_view reason;
       if (Find(e.payload, b::kStopReason, re)) bedrock::AsString(re, reason);
       stopped_ = true;
-      EmitChunk(out, [](JsonWriter&) {}, bedrock::OpenAIFinishReason(reason));
+      EmitChunk(
+          out, [](JsonWriter&) {}, bedrock::OpenAIFinishReason(reason));
     } else if (e.type == b::kEventMetadata) {
       element ue;
       if (Find(e.payload, b::kUsage, ue)) {
@@ -1007,10 +1013,10 @@ class OpenAIChatToBedrockConverse final : public Translator {
     // A 200 without "output" (guardrail or service errors) is an upstream error (reference §1.4).
     if (!Find(resp, b::kOutput, oe) || oe.get_object().get(output) != simdjson::SUCCESS ||
         !Find(output, b::kMessage, me) || me.get_object().get(message) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kProtocol,
-                   "bedrock response missing 'output' (stopReason=\"" + std::string(stop_reason) +
-                       "\")",
-                   ErrorSource::kUpstream);
+      return Error(
+          ErrorKind::kProtocol,
+          "bedrock response missing 'output' (stopReason=\"" + std::string(stop_reason) + "\")",
+          ErrorSource::kUpstream);
     }
     if (Find(resp, b::kUsage, ue)) usage_.Read(ue);
     info_.usage = usage_.ToTokenUsage();

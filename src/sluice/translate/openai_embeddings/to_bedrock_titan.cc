@@ -85,7 +85,8 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
     w.BeginObject().Field(br::kTitanInputText, *text);
     if (dimensions) {
       uint64_t n = 0;
-      if (!bedrock::AsUint(*dimensions, n)) return BadField(cf::kEmbDimensions, "must be an integer");
+      if (!bedrock::AsUint(*dimensions, n))
+        return BadField(cf::kEmbDimensions, "must be an integer");
       w.Key(br::kTitanDimensions).Uint(n);
     }
     if (normalize) {
@@ -124,7 +125,8 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
                    ErrorSource::kUpstream);
     }
     uint64_t tokens = 0;
-    const bool has_tokens = Find(resp, br::kTitanInputTextTokenCount, ce) && bedrock::AsUint(ce, tokens);
+    const bool has_tokens =
+        Find(resp, br::kTitanInputTextTokenCount, ce) && bedrock::AsUint(ce, tokens);
     if (has_tokens) {
       info_.usage.input = tokens;
       info_.usage.total = tokens;
@@ -160,8 +162,8 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
     return Ok();
   }
 
-  ClientError TranslateError(int status, std::string_view content_type,
-                             std::string_view error_type, std::string_view body) const override {
+  ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
+                             std::string_view body) const override {
     // As the reference: a JSON body without x-amzn-errortype is already OpenAI-shaped.
     return bedrock::OpenAIErrorFromBedrock(status, content_type, error_type, body,
                                            /*pass_json_without_type=*/true);
