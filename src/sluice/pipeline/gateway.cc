@@ -36,6 +36,7 @@ constexpr EndpointSpec kEndpoints[] = {
     {"/anthropic/v1/messages/count_tokens", translate::Endpoint::kMessagesCountTokens, false},
 };
 constexpr std::string_view kModelsPath = "/v1/models";
+constexpr std::string_view kAnthropicModelsPath = "/anthropic/v1/models";
 constexpr std::string_view kModelHeader = "x-ai-eg-model";
 
 // Reference texts (Envoy AI Gateway / Envoy) kept verbatim so users' alerts and greps carry over.
@@ -139,8 +140,11 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
       co_return;  // extensions write their own access-log lines
     }
   }
-  if (path == kModelsPath && (req.method == "GET" || req.method == "HEAD")) {
-    const std::string body = route::ModelsListJson(*ex.cfg, req.host());
+  if ((path == kModelsPath || path == kAnthropicModelsPath) &&
+      (req.method == "GET" || req.method == "HEAD")) {
+    const std::string body = path == kModelsPath
+                                 ? route::ModelsListJson(*ex.cfg, req.host())
+                                 : route::AnthropicModelsListJson(*ex.cfg, req.host());
     co_await writer.Respond(200, "application/json", body);
     Finish(ex);
     co_return;

@@ -3,7 +3,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
+#include <vector>
 
 #include "sluice/core/strings.h"
 
@@ -121,7 +123,16 @@ std::optional<size_t> PickBackend(const config::Rule& rule, uint64_t random,
   return std::nullopt;  // unreachable: point < total
 }
 
-std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view host) {
+namespace {
+
+struct ListedModel {
+  std::string_view id;
+  int64_t created;
+  std::string_view owned_by;
+};
+
+// The models GET /v1/models and GET /anthropic/v1/models list for `host`, in config order.
+std::vector<ListedModel> ListModels(const config::RuntimeConfig& cfg, std::string_view host) {
   const std::string normalized = NormalizeHost(host);
   const bool any_scoped = std::any_of(cfg.routes.begin(), cfg.routes.end(),
                                       [](const config::Route& r) { return !r.hostnames.empty(); });
@@ -149,9 +160,8 @@ std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view ho
     return !chosen.empty() && std::find(route.hostnames.begin(), route.hostnames.end(), chosen) !=
                                   route.hostnames.end();
   };
-  std::string out = R"({"object":"list","data":[)";
+  std::vector<ListedModel> out;
   std::set<std::string_view> seen;
-  bool first = true;
   for (const config::Route& route : cfg.routes) {
     if (!include(route)) continue;
     for (const config::Rule& rule : route.rules) {
@@ -159,20 +169,78 @@ std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view ho
         for (const config::HeaderMatch& h : match.headers) {
           if (h.type != config::MatchType::kExact || h.name != kModelHeader) continue;
           if (!seen.insert(h.value).second) continue;
-          if (!first) out += ',';
-          first = false;
-          out += R"({"id":)";
-          out += JsonQuote(h.value);
-          out += R"(,"object":"model","created":)";
-          out += std::to_string(rule.models_created_at);
-          out += R"(,"owned_by":)";
-          out += JsonQuote(rule.models_owned_by);
-          out += '}';
+          out.push_back({h.value, rule.models_created_at, rule.models_owned_by});
         }
       }
     }
   }
+  return out;
+}
+
+// Unix seconds as RFC 3339 UTC, e.g. "2025-02-19T00:00:00Z" (civil-from-days, H. Hinnant).
+std::string Rfc3339(int64_t unix_seconds) {
+  int64_t days = unix_seconds / 86400;
+  int64_t rem = unix_seconds % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
+                (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+                (long long)(rem % 60));
+  return buf;
+}
+
+}  // namespace
+
+std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view host) {
+  std::string out = R"({"object":"list","data":[)";
+  bool first = true;
+  for (const ListedModel& m : ListModels(cfg, host)) {
+    if (!first) out += ',';
+    first = false;
+    out += R"({"id":)";
+    out += JsonQuote(m.id);
+    out += R"(,"object":"model","created":)";
+    out += std::to_string(m.created);
+    out += R"(,"owned_by":)";
+    out += JsonQuote(m.owned_by);
+    out += '}';
+  }
   out += "]}";
+  return out;
+}
+
+std::string AnthropicModelsListJson(const config::RuntimeConfig& cfg, std::string_view host) {
+  const std::vector<ListedModel> models = ListModels(cfg, host);
+  std::string out = R"({"data":[)";
+  bool first = true;
+  for (const ListedModel& m : models) {
+    if (!first) out += ',';
+    first = false;
+    out += R"({"type":"model","id":)";
+    out += JsonQuote(m.id);
+    out += R"(,"display_name":)";
+    out += JsonQuote(m.id);
+    out += R"(,"created_at":)";
+    out += JsonQuote(Rfc3339(m.created));
+    out += '}';
+  }
+  out += R"(],"has_more":false,"first_id":)";
+  out += models.empty() ? std::string("null") : JsonQuote(models.front().id);
+  out += R"(,"last_id":)";
+  out += models.empty() ? std::string("null") : JsonQuote(models.back().id);
+  out += '}';
   return out;
 }
 

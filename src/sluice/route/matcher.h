@@ -50,6 +50,12 @@ std::optional<size_t> PickBackend(const config::Rule& rule, uint64_t random,
 // matching it, plus every route without hostnames. No duplicates, config order.
 std::string ModelsListJson(const config::RuntimeConfig& cfg, std::string_view host);
 
+// GET /anthropic/v1/models body, the same models in Anthropic's list shape
+// (https://docs.anthropic.com/en/api/models-list): {"data":[{"type":"model","id",
+// "display_name" (the id),"created_at" (RFC 3339)}],"has_more":false,"first_id","last_id"}
+// (first_id and last_id null when the list is empty).
+std::string AnthropicModelsListJson(const config::RuntimeConfig& cfg, std::string_view host);
+
 // "Example.COM:8080" → "example.com"; "[::1]:80" → "::1". Exposed for the HTTP layer and tests.
 std::string NormalizeHost(std::string_view host);
 

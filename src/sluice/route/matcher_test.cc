@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 #include <random>
 #include <vector>
@@ -391,6 +392,57 @@ spec:
 
 TEST(ModelsListJson, EmptyConfig) {
   EXPECT_EQ(ModelsListJson(config::RuntimeConfig{}, "x"), R"({"object":"list","data":[]})");
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// AnthropicModelsListJson.
+
+// RFC 3339 from the C library, independent of the matcher's own conversion.
+std::string Rfc3339ByLibc(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+TEST(AnthropicModelsListJson, SameModelsInAnthropicShape) {
+  const auto cfg = LoadRoutes(kModelRoutes);
+  ASSERT_NE(cfg, nullptr);
+  const std::string at = Rfc3339ByLibc(cfg->load_time);
+  // https://docs.anthropic.com/en/api/models-list: data[] of {type, id, display_name,
+  // created_at}, has_more, first_id, last_id.
+  std::string want = R"({"data":[)";
+  for (const char* id : {"gpt-4o", "llama", "mistral", "mixtral"}) {
+    if (want.back() != '[') want += ',';
+    want += std::string(R"({"type":"model","id":")") + id + R"(","display_name":")" + id +
+            R"(","created_at":")" + at + R"("})";
+  }
+  want += R"(],"has_more":false,"first_id":"gpt-4o","last_id":"mixtral"})";
+  EXPECT_EQ(AnthropicModelsListJson(*cfg, "anything:1975"), want);
+}
+
+TEST(AnthropicModelsListJson, HostScopedLikeTheOpenAIList) {
+  const auto cfg = LoadRoutes(kHostRoutes);
+  ASSERT_NE(cfg, nullptr);
+  for (std::string_view host : {"API.example.com:443", "x.example.com", "other.org", ""}) {
+    const std::string json = AnthropicModelsListJson(*cfg, host);
+    std::vector<std::string> ids;
+    size_t pos = 0;
+    while ((pos = json.find(R"("id":")", pos)) != std::string::npos) {
+      pos += 6;
+      ids.push_back(json.substr(pos, json.find('"', pos) - pos));
+    }
+    EXPECT_EQ(ids, Ids(*cfg, host)) << host;
+  }
+}
+
+TEST(AnthropicModelsListJson, EmptyListHasNullIds) {
+  config::RuntimeConfig cfg;
+  EXPECT_EQ(AnthropicModelsListJson(cfg, "h"),
+            R"({"data":[],"has_more":false,"first_id":null,"last_id":null})");
 }
 
 }  // namespace
