@@ -3,7 +3,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -272,7 +274,85 @@ std::string StsEndpoint(const config::GetEnv& env, std::string_view region) {
 }
 
 std::string WebIdentitySource::Key() const {
-  return token_file + "|" + role_arn + "|" + session_name + "|" + sts_endpoint + "|" + ca_bundle;
+  std::string key = token_file + "|" + role_arn + "|" + session_name + "|" + sts_endpoint + "|" +
+                    ca_bundle + "|" + oidc_issuer + "|" + oidc_token_endpoint + "|" +
+                    oidc_client_id + "|" + oidc_client_secret;
+  for (const auto& scope : oidc_scopes) key += "|" + scope;
+  return key;
+}
+
+std::string ClientCredentialsBody(const std::vector<std::string>& scopes) {
+  std::string body = "grant_type=client_credentials";
+  if (!scopes.empty()) {
+    std::string joined;
+    for (const auto& scope : scopes) joined += (joined.empty() ? "" : " ") + scope;
+    body += "&scope=";
+    AppendFormEncoded(body, joined);
+  }
+  return body;
+}
+
+std::string BasicAuthorization(std::string_view client_id, std::string_view client_secret) {
+  // RFC 6749 §2.3.1: the id and secret are form-encoded (space as '+', as Go's url.QueryEscape)
+  // before the Basic scheme.
+  auto form = [](std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c == ' ') {
+        out += '+';
+      } else {
+        AppendFormEncoded(out, std::string_view(&c, 1));
+      }
+    }
+    return out;
+  };
+  return "Basic " + Base64Encode(form(client_id) + ":" + form(client_secret));
+}
+
+namespace {
+
+Result<boost::json::object> JsonObject(std::string_view text, std::string_view what) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) {
+    return Error(ErrorKind::kProtocol, std::string(what) + " is not a JSON object",
+                 ErrorSource::kUpstream, true);
+  }
+  return std::move(value.as_object());
+}
+
+std::string StringField(const boost::json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return {};
+  return std::string(it->value().as_string());
+}
+
+}  // namespace
+
+Result<std::string> ParseDiscoveryTokenEndpoint(std::string_view json) {
+  auto o = JsonObject(json, "the OpenID provider configuration");
+  if (!o.ok()) return o.error();
+  std::string endpoint = StringField(*o, "token_endpoint");
+  if (endpoint.empty()) {
+    return Error(ErrorKind::kProtocol, "the OpenID provider configuration has no token_endpoint",
+                 ErrorSource::kUpstream, true);
+  }
+  return endpoint;
+}
+
+Result<std::string> ParseAccessToken(std::string_view json) {
+  auto o = JsonObject(json, "the token response");
+  if (!o.ok()) return o.error();
+  std::string token = StringField(*o, "access_token");
+  if (token.empty()) {
+    std::string why = StringField(*o, "error");
+    const std::string description = StringField(*o, "error_description");
+    if (why.empty()) why = "no access_token";
+    if (!description.empty()) why += ": " + description;
+    return Error(ErrorKind::kUnavailable, "token endpoint answered " + why, ErrorSource::kUpstream,
+                 true);
+  }
+  return token;
 }
 
 std::optional<std::string> ReadWholeFile(const std::string& path) {
@@ -383,6 +463,14 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
 
   bool first_attempt_done() const { return first_attempt_done_; }
 
+  std::string Describe() const {
+    if (source_.oidc_issuer.empty()) {
+      return "web identity (role " + source_.role_arn + ", STS " + source_.sts_endpoint + ")";
+    }
+    return "oidcExchangeToken (issuer " + source_.oidc_issuer + ", role " + source_.role_arn +
+           ", STS " + source_.sts_endpoint + ")";
+  }
+
  private:
   static http::Task<void> Run(std::shared_ptr<WebIdentityRefresher> self) {
     int failures = 0;
@@ -394,23 +482,20 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
       if (fetched.ok()) {
         failures = 0;
         auto creds = std::make_shared<AwsCredentials>(std::move(fetched).value());
-        creds->source =
-            "web identity (STS AssumeRoleWithWebIdentity, role " + self->source_.role_arn + ")";
+        creds->source = self->Describe();
         next = RefreshTime(now, creds->expiration);
         self->current_ = creds;
         self->last_error_.clear();
         self->Publish();
         self->Log(AwsCredentialManager::LogLevel::kInfo,
-                  "AWS credentials from web identity (role " + self->source_.role_arn + ", STS " +
-                      self->source_.sts_endpoint + ") obtained; they expire at " +
+                  "AWS credentials from " + self->Describe() + " obtained; they expire at " +
                       FormatIso8601(creds->expiration) + ", next refresh at " +
                       FormatIso8601(next));
       } else {
         ++failures;
         const auto delay = std::chrono::seconds(std::min(30, 1 << std::min(failures - 1, 5)));
         next = now + delay;
-        self->last_error_ = "STS AssumeRoleWithWebIdentity at " + self->source_.sts_endpoint +
-                            " failed: " + fetched.error().message();
+        self->last_error_ = fetched.error().message();
         self->Publish();
         self->Log(AwsCredentialManager::LogLevel::kWarn,
                   self->last_error_ + "; retrying in " + std::to_string(delay.count()) + "s");
@@ -441,36 +526,28 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
     if (log_) log_(level, line);
   }
 
-  http::Task<Result<AwsCredentials>> Fetch() {
-    auto token = read_file_(source_.token_file);
-    if (!token) {
-      co_return Error(ErrorKind::kUnavailable,
-                      "cannot read the web identity token file " + source_.token_file);
-    }
-    const std::string_view token_text = TrimWhitespace(*token);
-    if (token_text.empty()) {
-      co_return Error(ErrorKind::kUnavailable,
-                      "the web identity token file " + source_.token_file + " is empty");
-    }
-    auto url = boost::urls::parse_uri(source_.sts_endpoint);
-    if (!url) {
-      co_return Error(ErrorKind::kInvalidArgument,
-                      "invalid STS endpoint URL \"" + source_.sts_endpoint + "\"");
-    }
+  struct HttpReply {
+    int status = 0;
+    std::string body;
+  };
+
+  // One HTTP/1.1 exchange with `url` (http or https), the whole answer read within the timeout.
+  http::Task<Result<HttpReply>> Exchange(const std::string& url_text, std::string_view method,
+                                         std::string extra_headers, std::string body) {
+    auto url = boost::urls::parse_uri(url_text);
+    if (!url) co_return Error(ErrorKind::kInvalidArgument, "invalid URL \"" + url_text + "\"");
     const bool tls = url->scheme() == "https";
     if (!tls && url->scheme() != "http") {
-      co_return Error(ErrorKind::kInvalidArgument,
-                      "STS endpoint URL \"" + source_.sts_endpoint + "\" is not http(s)");
+      co_return Error(ErrorKind::kInvalidArgument, "URL \"" + url_text + "\" is not http(s)");
     }
     http::UpstreamTarget target;
     target.host = url->host_address();
     target.tls = tls;
     target.port = url->has_port() ? url->port_number() : (tls ? 443 : 80);
     if (target.host.empty()) {
-      co_return Error(ErrorKind::kInvalidArgument,
-                      "STS endpoint URL \"" + source_.sts_endpoint + "\" has no host");
+      co_return Error(ErrorKind::kInvalidArgument, "URL \"" + url_text + "\" has no host");
     }
-    target.key = "sts|" + source_.sts_endpoint;
+    target.key = "aws-credentials|" + target.host + ":" + std::to_string(target.port);
     if (tls) {
       if (!ssl_ctx_) {
         std::string pem;
@@ -493,22 +570,16 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
     if (url->has_port() && url->port_number() == (tls ? 443 : 80)) {
       host_header = std::string(url->encoded_host());
     }
-    std::string path(url->encoded_path());
-    if (path.empty()) path = "/";
-    const std::string session_name =
-        source_.session_name.empty()
-            ? "sluice-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             Clock::now().time_since_epoch())
-                                             .count())
-            : source_.session_name;
-    const std::string body =
-        AssumeRoleWithWebIdentityBody(source_.role_arn, session_name, token_text);
-    std::string head = "POST " + path + " HTTP/1.1\r\nhost: " + host_header +
-                       "\r\ncontent-type: application/x-www-form-urlencoded; charset=utf-8"
-                       "\r\naccept: text/xml\r\nconnection: close\r\ncontent-length: " +
-                       std::to_string(body.size()) + "\r\n\r\n";
+    std::string target_path(url->encoded_path());
+    if (target_path.empty()) target_path = "/";
+    if (url->has_query()) target_path += "?" + std::string(url->encoded_query());
+    std::string head = std::string(method) + " " + target_path +
+                       " HTTP/1.1\r\nhost: " + host_header + "\r\n" + extra_headers +
+                       "connection: close\r\n";
+    if (method != "GET") head += "content-length: " + std::to_string(body.size()) + "\r\n";
+    head += "\r\n";
 
-    // A pool for this exchange only: STS is called about once an hour.
+    // A pool for this exchange only: these calls happen about once an hour.
     http::UpstreamPool pool(executor_);
     auto conn = co_await pool.Acquire(target, timeout_);
     if (!conn.ok()) co_return conn.error();
@@ -523,7 +594,8 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
     }
     auto response_head = std::get<0>(std::move(raced));
     if (!response_head.ok()) co_return response_head.error();
-    std::string response;
+    HttpReply reply;
+    reply.status = response_head->status;
     while (true) {
       auto raced_body = co_await ((*conn)->ReadBody() || deadline.async_wait(kNoThrow));
       if (raced_body.index() == 1) {
@@ -534,20 +606,93 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
       auto piece = std::get<0>(std::move(raced_body));
       if (!piece.ok()) co_return piece.error();
       if (!piece->has_value()) break;
-      response.append(**piece);
-      if (response.size() > kMaxStsResponse) {
+      reply.body.append(**piece);
+      if (reply.body.size() > kMaxStsResponse) {
         (*conn)->Close();
         co_return Error(ErrorKind::kTooLarge, "answer larger than 1 MiB");
       }
     }
     (*conn)->Close();
-    auto parsed = ParseAssumeRoleWithWebIdentityResponse(response);
+    co_return reply;
+  }
+
+  // The web identity token: the token file, or a client-credentials access token.
+  http::Task<Result<std::string>> WebIdentityToken() {
+    if (source_.oidc_issuer.empty()) {
+      auto token = read_file_(source_.token_file);
+      if (!token) {
+        co_return Error(ErrorKind::kUnavailable,
+                        "cannot read the web identity token file " + source_.token_file);
+      }
+      const std::string_view text = TrimWhitespace(*token);
+      if (text.empty()) {
+        co_return Error(ErrorKind::kUnavailable,
+                        "the web identity token file " + source_.token_file + " is empty");
+      }
+      co_return std::string(text);
+    }
+    std::string token_endpoint = source_.oidc_token_endpoint;
+    if (token_endpoint.empty()) {
+      // OpenID Connect Discovery 1.0 §4: {issuer}/.well-known/openid-configuration.
+      std::string issuer = source_.oidc_issuer;
+      while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+      const std::string discovery = issuer + "/.well-known/openid-configuration";
+      auto reply = co_await Exchange(discovery, "GET", "accept: application/json\r\n", "");
+      if (!reply.ok()) {
+        co_return Error(reply.error().kind(),
+                        "OIDC discovery at " + discovery + " failed: " + reply.error().message());
+      }
+      if (reply->status != 200) {
+        co_return Error(
+            ErrorKind::kUnavailable,
+            "OIDC discovery at " + discovery + " answered HTTP " + std::to_string(reply->status));
+      }
+      auto endpoint = ParseDiscoveryTokenEndpoint(reply->body);
+      if (!endpoint.ok()) co_return endpoint.error();
+      token_endpoint = std::move(endpoint).value();
+    }
+    auto reply = co_await Exchange(
+        token_endpoint, "POST",
+        "content-type: application/x-www-form-urlencoded\r\naccept: application/json\r\n"
+        "authorization: " +
+            BasicAuthorization(source_.oidc_client_id, source_.oidc_client_secret) + "\r\n",
+        ClientCredentialsBody(source_.oidc_scopes));
+    if (!reply.ok()) {
+      co_return Error(reply.error().kind(), "OIDC token request to " + token_endpoint +
+                                                " failed: " + reply.error().message());
+    }
+    auto token = ParseAccessToken(reply->body);
+    if (!token.ok()) {
+      co_return Error(token.error().kind(), "OIDC token request to " + token_endpoint + ": HTTP " +
+                                                std::to_string(reply->status) + ", " +
+                                                token.error().message());
+    }
+    co_return token;
+  }
+
+  http::Task<Result<AwsCredentials>> Fetch() {
+    auto token = co_await WebIdentityToken();
+    if (!token.ok()) co_return token.error();
+    const std::string session_name =
+        source_.session_name.empty()
+            ? "sluice-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             Clock::now().time_since_epoch())
+                                             .count())
+            : source_.session_name;
+    const std::string failed =
+        "STS AssumeRoleWithWebIdentity at " + source_.sts_endpoint + " failed: ";
+    auto reply = co_await Exchange(
+        source_.sts_endpoint, "POST",
+        "content-type: application/x-www-form-urlencoded; charset=utf-8\r\naccept: text/xml\r\n",
+        AssumeRoleWithWebIdentityBody(source_.role_arn, session_name, *token));
+    if (!reply.ok()) co_return Error(reply.error().kind(), failed + reply.error().message());
+    auto parsed = ParseAssumeRoleWithWebIdentityResponse(reply->body);
     if (!parsed.ok()) {
-      co_return Error(parsed.error().kind(), "HTTP " + std::to_string(response_head->status) +
+      co_return Error(parsed.error().kind(), failed + "HTTP " + std::to_string(reply->status) +
                                                  ", " + parsed.error().message());
     }
-    if (response_head->status != 200) {
-      co_return Error(ErrorKind::kUnavailable, "HTTP " + std::to_string(response_head->status));
+    if (reply->status != 200) {
+      co_return Error(ErrorKind::kUnavailable, failed + "HTTP " + std::to_string(reply->status));
     }
     co_return parsed;
   }
@@ -587,6 +732,22 @@ AwsCredentialManager::AttachResult AwsCredentialManager::Attach(
   AttachResult result;
   std::set<const config::AwsCredentialCell*> seen;
   std::map<std::string, DefaultChainResult> chains;  // by region: resolved once per Attach
+  // Temporary credentials: one refresher per distinct source, shared across policies and reloads.
+  auto attach_refreshed = [&](const WebIdentitySource& source,
+                              const std::shared_ptr<config::AwsCredentialCell>& cell) {
+    if (!options_.executor) {
+      cell->StoreError("temporary credentials are only fetched by `sluice run`");
+      return;
+    }
+    auto& refresher = refreshers_[source.Key()];
+    if (!refresher) {
+      refresher = std::make_shared<WebIdentityRefresher>(source, *options_.executor, options_);
+      refresher->AddCell(cell);
+      refresher->Start();
+    } else {
+      refresher->AddCell(cell);
+    }
+  };
   auto visit = [&](const config::Backend& backend) {
     if (backend.auth.type != config::UpstreamAuth::Type::kAWSCredentials) return;
     const config::AwsAuth& aws = backend.auth.aws;
@@ -607,11 +768,27 @@ AwsCredentialManager::AttachResult AwsCredentialManager::Attach(
         aws.credentials->ClearError();
         return;
       }
-      case config::AwsAuth::Source::kOidcExchange:
-        aws.credentials->StoreError(
-            "spec.awsCredentials.oidcExchangeToken is not supported yet (use credentialsFile or "
-            "the default credential chain)");
+      case config::AwsAuth::Source::kOidcExchange: {
+        WebIdentitySource source;
+        source.role_arn = aws.oidc_role_arn;
+        // RoleSessionName allows [\w+=,.@-]{2,64}: the policy's name without its namespace.
+        std::string name = policy.substr(policy.find('/') + 1);
+        for (char& c : name) {
+          const bool allowed = std::isalnum(static_cast<unsigned char>(c)) ||
+                               std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+          if (!allowed) c = '-';
+        }
+        source.session_name = ("sluice-" + name).substr(0, 64);
+        source.sts_endpoint = StsEndpoint(options_.env, aws.region);
+        source.ca_bundle = NonEmpty(options_.env, "AWS_CA_BUNDLE").value_or("");
+        source.oidc_issuer = aws.oidc_issuer;
+        source.oidc_token_endpoint = aws.oidc_token_endpoint;
+        source.oidc_client_id = aws.oidc_client_id;
+        source.oidc_client_secret = aws.oidc_client_secret;
+        source.oidc_scopes = aws.oidc_scopes;
+        attach_refreshed(source, aws.credentials);
         return;
+      }
       case config::AwsAuth::Source::kDefaultChain:
         break;
     }
@@ -629,20 +806,7 @@ AwsCredentialManager::AttachResult AwsCredentialManager::Attach(
       return;
     }
     if (chain.web_identity) {
-      if (!options_.executor) {
-        aws.credentials->StoreError("web identity credentials are only fetched by `sluice run`");
-        return;
-      }
-      const std::string key = chain.web_identity->Key();
-      auto& refresher = refreshers_[key];
-      if (!refresher) {
-        refresher = std::make_shared<WebIdentityRefresher>(*chain.web_identity, *options_.executor,
-                                                           options_);
-        refresher->AddCell(aws.credentials);
-        refresher->Start();
-      } else {
-        refresher->AddCell(aws.credentials);
-      }
+      attach_refreshed(*chain.web_identity, aws.credentials);
       return;
     }
     aws.credentials->StoreError(chain.error);

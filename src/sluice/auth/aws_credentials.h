@@ -12,7 +12,10 @@
 //                              $HOME/.aws/credentials; profile AWS_PROFILE, else "default"); web
 //                              identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
 //                              [+ AWS_ROLE_SESSION_NAME]) through STS AssumeRoleWithWebIdentity.
-//   oidcExchangeToken          not supported yet: requests fail with a message saying so.
+//   oidcExchangeToken          an OAuth 2.0 client-credentials access token from the OIDC
+//                              provider (token endpoint configured or discovered from the issuer),
+//                              exchanged at STS AssumeRoleWithWebIdentity for `awsRoleArn`, and
+//                              refreshed like web identity credentials.
 //
 // Static credentials are resolved when a configuration is attached (start-up and every reload).
 // Web identity credentials are fetched by a background task on the main thread's io_context and
@@ -71,14 +74,32 @@ std::chrono::system_clock::time_point RefreshTime(std::chrono::system_clock::tim
 std::string StsEndpoint(const config::GetEnv& env, std::string_view region);
 
 // What the web identity source needs, all from the environment.
+// Where the web identity token comes from and which role it assumes: a token file (the default
+// chain), or an OAuth 2.0 client-credentials grant at an OIDC provider (oidcExchangeToken).
 struct WebIdentitySource {
   std::string token_file;    // AWS_WEB_IDENTITY_TOKEN_FILE
-  std::string role_arn;      // AWS_ROLE_ARN
+  std::string role_arn;      // AWS_ROLE_ARN, or oidcExchangeToken.awsRoleArn
   std::string session_name;  // AWS_ROLE_SESSION_NAME, else "sluice-<unix ms>"
   std::string sts_endpoint;  // StsEndpoint()
   std::string ca_bundle;     // AWS_CA_BUNDLE (a PEM file), empty for the system CAs
+  // oidcExchangeToken (empty issuer: the token file is used)
+  std::string oidc_issuer;
+  std::string oidc_token_endpoint;  // empty: discovered from the issuer
+  std::string oidc_client_id;
+  std::string oidc_client_secret;
+  std::vector<std::string> oidc_scopes;
   std::string Key() const;
 };
+
+// OAuth 2.0 client-credentials token request (RFC 6749 §4.4) as a form body; the client
+// authenticates with HTTP Basic (§2.3.1), as Go's oauth2 tries first.
+std::string ClientCredentialsBody(const std::vector<std::string>& scopes);
+std::string BasicAuthorization(std::string_view client_id, std::string_view client_secret);
+// `token_endpoint` of an OpenID Provider Configuration document (OpenID Connect Discovery 1.0
+// §3), `access_token` of a token response (RFC 6749 §5.1); errors name what is missing or the
+// provider's `error` / `error_description`.
+Result<std::string> ParseDiscoveryTokenEndpoint(std::string_view json);
+Result<std::string> ParseAccessToken(std::string_view json);
 
 // The default chain's answer: static credentials, a web identity source, or why there is none.
 struct DefaultChainResult {

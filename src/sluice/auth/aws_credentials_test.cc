@@ -179,6 +179,38 @@ TEST(Sts, EndpointFromTheStandardVariables) {
             "https://sts.us-west-2.amazonaws.com");
 }
 
+// ---- OIDC client credentials (oidcExchangeToken) ---------------------------------------------
+
+TEST(Oidc, ClientCredentialsRequest) {
+  EXPECT_EQ(ClientCredentialsBody({}), "grant_type=client_credentials");
+  EXPECT_EQ(ClientCredentialsBody({"bedrock", "openid"}),
+            "grant_type=client_credentials&scope=bedrock%20openid");
+  // RFC 6749 §2.3.1 (the client of its examples), and a space form-encoded as '+'.
+  EXPECT_EQ(BasicAuthorization("s6BhdRkqt3", "gX1fBat3bV"), "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW");
+  EXPECT_EQ(BasicAuthorization("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuK3Nlc2FtZQ==");
+}
+
+TEST(Oidc, DiscoveryAndTokenResponses) {
+  // OpenID Connect Discovery 1.0 §4.2 example (abridged).
+  auto endpoint = ParseDiscoveryTokenEndpoint(
+      R"({"issuer":"https://server.example.com","authorization_endpoint":)"
+      R"("https://server.example.com/connect/authorize","token_endpoint":)"
+      R"("https://server.example.com/connect/token","scopes_supported":["openid"]})");
+  ASSERT_TRUE(endpoint.ok()) << endpoint.error().message();
+  EXPECT_EQ(*endpoint, "https://server.example.com/connect/token");
+  EXPECT_FALSE(ParseDiscoveryTokenEndpoint(R"({"issuer":"x"})").ok());
+  EXPECT_FALSE(ParseDiscoveryTokenEndpoint("<html>").ok());
+  // RFC 6749 §4.4.3 / §5.1 example.
+  auto token = ParseAccessToken(
+      R"({"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","expires_in":3600})");
+  ASSERT_TRUE(token.ok()) << token.error().message();
+  EXPECT_EQ(*token, "2YotnFZFEjr1zCsicMWpAA");
+  // RFC 6749 §5.2 error response.
+  auto error = ParseAccessToken(R"({"error":"invalid_client","error_description":"bad secret"})");
+  ASSERT_FALSE(error.ok());
+  EXPECT_EQ(error.error().message(), "token endpoint answered invalid_client: bad secret");
+}
+
 // ---- Default chain
 // --------------------------------------------------------------------------------
 
@@ -311,7 +343,8 @@ TEST(Manager, AttachesFileEnvironmentAndReportsProblems) {
   EXPECT_EQ(from_env->access_key_id, "AKIDENV");
   EXPECT_EQ(backends[3].auth.aws.credentials->Load(), nullptr);
   ASSERT_NE(backends[3].auth.aws.credentials->LoadError(), nullptr);
-  EXPECT_THAT(*backends[3].auth.aws.credentials->LoadError(), HasSubstr("not supported yet"));
+  EXPECT_THAT(*backends[3].auth.aws.credentials->LoadError(),
+              HasSubstr("only fetched by `sluice run`"));
   EXPECT_FALSE(manager.initial_fetch_pending());
 }
 

@@ -186,8 +186,47 @@ TEST(AwsPolicy, NeitherFileNorOidcIsTheDefaultChain) {
   EXPECT_NE(b.auth.aws.credentials, nullptr);
 }
 
-TEST(AwsPolicy, OidcExchangeIsParsedAndWarnedAbout) {
-  const LoadResult r = Load(WithPolicy(R"(  awsCredentials:
+TEST(AwsPolicy, OidcExchange) {
+  const std::string secret = R"(---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: oidc-secret
+stringData:
+  client-secret: "s3cr3t\n"
+---
+)";
+  const LoadResult r = Load(secret + WithPolicy(R"(  awsCredentials:
+    region: us-east-1
+    oidcExchangeToken:
+      awsRoleArn: arn:aws:iam::123456789012:role/bedrock
+      grantType: client_credentials
+      aud: sts.amazonaws.com
+      oidc:
+        provider:
+          issuer: https://issuer.example.com
+          tokenEndpoint: https://issuer.example.com/oauth2/token
+        clientID: sluice
+        clientSecret:
+          name: oidc-secret
+        scopes: [bedrock, read]
+        redirectURL: https://unused.example.com/callback
+)"));
+  ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
+  EXPECT_THAT(r.warnings, IsEmpty()) << Joined(r.warnings);
+  const AwsAuth& aws = BackendOfRule(r, 0).auth.aws;
+  EXPECT_EQ(aws.source, AwsAuth::Source::kOidcExchange);
+  EXPECT_EQ(aws.oidc_role_arn, "arn:aws:iam::123456789012:role/bedrock");
+  EXPECT_EQ(aws.oidc_issuer, "https://issuer.example.com");
+  EXPECT_EQ(aws.oidc_token_endpoint, "https://issuer.example.com/oauth2/token");
+  EXPECT_EQ(aws.oidc_client_id, "sluice");
+  EXPECT_EQ(aws.oidc_client_secret, "s3cr3t");
+  EXPECT_THAT(aws.oidc_scopes, ElementsAre("bedrock", "read"));
+  EXPECT_THAT(DumpJson(*r.config), Not(HasSubstr("s3cr3t")));
+}
+
+TEST(AwsPolicy, OidcExchangeErrors) {
+  EXPECT_THAT(Load(WithPolicy(R"(  awsCredentials:
     region: us-east-1
     oidcExchangeToken:
       awsRoleArn: arn:aws:iam::123456789012:role/bedrock
@@ -196,14 +235,23 @@ TEST(AwsPolicy, OidcExchangeIsParsedAndWarnedAbout) {
           issuer: https://issuer.example.com
         clientID: sluice
         clientSecret:
-          name: oidc-secret
-)"));
-  ASSERT_THAT(r.errors, IsEmpty()) << Joined(r.errors);
-  EXPECT_THAT(r.warnings,
-              ElementsAre(HasSubstr("aws.yaml: BackendSecurityPolicy default/aws: "
-                                    "spec.awsCredentials.oidcExchangeToken: not supported yet")));
-  EXPECT_EQ(BackendOfRule(r, 0).auth.aws.source, AwsAuth::Source::kOidcExchange);
-  EXPECT_EQ(BackendOfRule(r, 0).auth.aws.oidc_role_arn, "arn:aws:iam::123456789012:role/bedrock");
+          name: absent
+)"))
+                  .errors,
+              ElementsAre("aws.yaml: BackendSecurityPolicy default/aws: "
+                          "spec.awsCredentials.oidcExchangeToken.oidc.clientSecret: Secret "
+                          "default/absent not found"));
+  EXPECT_THAT(Load(WithPolicy(R"(  awsCredentials:
+    region: us-east-1
+    oidcExchangeToken:
+      oidc:
+        provider: {}
+)"))
+                  .errors,
+              ElementsAre(HasSubstr("spec.awsCredentials.oidcExchangeToken.awsRoleArn: required"),
+                          HasSubstr("oidcExchangeToken.oidc.provider.issuer: required"),
+                          HasSubstr("oidcExchangeToken.oidc.clientID: required"),
+                          HasSubstr("oidcExchangeToken.oidc.clientSecret: required")));
 }
 
 TEST(AwsPolicy, Errors) {

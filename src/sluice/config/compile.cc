@@ -24,6 +24,8 @@ using model::Origin;
 constexpr std::string_view kApiKeySecretKey = "apiKey";
 // The Secret key holding the AWS shared credentials file of an AWSCredentials policy.
 constexpr std::string_view kAwsCredentialsSecretKey = "credentials";
+// The Secret key holding an OIDC client secret (Envoy AI Gateway's GetClientSecret).
+constexpr std::string_view kOidcClientSecretKey = "client-secret";
 // The ConfigMap/Secret key holding a CA bundle referenced by BackendTLSPolicy (Gateway API).
 constexpr std::string_view kCaCertKey = "ca.crt";
 
@@ -206,6 +208,25 @@ class Compiler {
     } else if (p.aws_oidc) {
       aws.source = AwsAuth::Source::kOidcExchange;
       aws.oidc_role_arn = p.aws_oidc_role_arn;
+      aws.oidc_issuer = p.aws_oidc_issuer;
+      aws.oidc_token_endpoint = p.aws_oidc_token_endpoint;
+      aws.oidc_client_id = p.aws_oidc_client_id;
+      aws.oidc_scopes = p.aws_oidc_scopes;
+      if (!p.aws_oidc_client_secret_ref.has_value()) return false;  // an error at parse time
+      const ObjectRef& ref = *p.aws_oidc_client_secret_ref;
+      const model::DataObject* secret = Find(secrets_, ref.ns, ref.name);
+      if (secret == nullptr) {
+        Error(diag_, p.origin, p.aws_oidc_client_secret_path,
+              "Secret " + ref.ns + "/" + ref.name + " not found");
+        return false;
+      }
+      auto it = secret->data.find(std::string(kOidcClientSecretKey));
+      if (it == secret->data.end() || TrimWhitespace(it->second).empty()) {
+        Error(diag_, p.origin, p.aws_oidc_client_secret_path,
+              "Secret " + ref.ns + "/" + ref.name + " has no key \"client-secret\"");
+        return false;
+      }
+      aws.oidc_client_secret = std::string(TrimWhitespace(it->second));
     } else {
       aws.source = AwsAuth::Source::kDefaultChain;
     }

@@ -93,6 +93,8 @@ json::object DumpBackend(const Backend& b) {
       case AwsAuth::Source::kOidcExchange:
         a["source"] = "oidc exchange";
         a["role_arn"] = aws.oidc_role_arn;
+        a["issuer"] = aws.oidc_issuer;
+        a["client_id"] = aws.oidc_client_id;
         break;
     }
     // Where the keys in force came from and when they expire; never the keys themselves.

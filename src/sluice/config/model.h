@@ -119,6 +119,12 @@ struct BackendSecurityPolicy {
   std::string aws_profile = "default";                  // credentialsFile.profile
   bool aws_oidc = false;                                // oidcExchangeToken set
   std::string aws_oidc_role_arn;                        // oidcExchangeToken.awsRoleArn
+  std::string aws_oidc_issuer;                          // oidc.provider.issuer
+  std::string aws_oidc_token_endpoint;                  // oidc.provider.tokenEndpoint
+  std::string aws_oidc_client_id;                       // oidc.clientID
+  std::optional<ObjectRef> aws_oidc_client_secret_ref;  // oidc.clientSecret
+  std::string aws_oidc_client_secret_path;              // its field path
+  std::vector<std::string> aws_oidc_scopes;             // oidc.scopes
 };
 
 struct GatewayConfig {

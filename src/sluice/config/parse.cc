@@ -920,23 +920,52 @@ void ParseAwsCredentials(const YAML::Node& node, const std::string& path, const 
     }
   }
   if (aws.Has("oidcExchangeToken")) {
-    Fields oidc(aws.Get("oidcExchangeToken"), aws.Path("oidcExchangeToken"), sink);
+    // AWSOIDCExchangeToken: an OAuth 2.0 client-credentials token from the OIDC provider,
+    // exchanged for AWS credentials through STS AssumeRoleWithWebIdentity.
+    Fields exchange(aws.Get("oidcExchangeToken"), aws.Path("oidcExchangeToken"), sink);
     policy.aws_oidc = true;
-    policy.aws_oidc_role_arn = oidc.RequiredString("awsRoleArn");
-    // The OIDC client (oidc, grantType, aud) is read by the exchange, which Sluice does not do
-    // yet: the warning below says so once.
-    oidc.Ignore("oidc");
-    oidc.Ignore("grantType");
-    oidc.Ignore("aud");
+    policy.aws_oidc_role_arn = exchange.RequiredString("awsRoleArn");
+    // grantType and aud are not used by the exchange (client credentials is the only grant).
+    exchange.Ignore("grantType");
+    exchange.Ignore("aud");
+    if (!exchange.Has("oidc")) {
+      sink.Error(exchange.Path("oidc"), "required");
+    } else {
+      // Envoy Gateway's OIDC type (gateway.envoyproxy.io/v1alpha1): the browser-flow fields do
+      // not apply to a client-credentials exchange and are accepted silently.
+      Fields oidc(exchange.Get("oidc"), exchange.Path("oidc"), sink);
+      for (std::string_view unused :
+           {"clientIDRef", "cookieNames", "cookieConfig", "cookieDomain", "resources",
+            "redirectURL", "denyRedirect", "logoutPath", "forwardAccessToken", "defaultTokenTTL",
+            "refreshToken", "defaultRefreshTokenTTL", "passThroughAuthHeader", "csrfTokenTTL",
+            "disableTokenEncryption"}) {
+        oidc.Ignore(unused);
+      }
+      if (!oidc.Has("provider")) {
+        sink.Error(oidc.Path("provider"), "required");
+      } else {
+        Fields provider(oidc.Get("provider"), oidc.Path("provider"), sink);
+        policy.aws_oidc_issuer = provider.RequiredString("issuer");
+        policy.aws_oidc_token_endpoint = provider.String("tokenEndpoint").value_or("");
+        for (std::string_view unused :
+             {"authorizationEndpoint", "backendRef", "backendRefs", "backendSettings"}) {
+          provider.Ignore(unused);
+        }
+      }
+      policy.aws_oidc_client_id = oidc.RequiredString("clientID");
+      if (!oidc.Has("clientSecret")) {
+        sink.Error(oidc.Path("clientSecret"), "required");
+      } else {
+        policy.aws_oidc_client_secret_path = oidc.Path("clientSecret");
+        policy.aws_oidc_client_secret_ref =
+            ParseRef(oidc.Get("clientSecret"), policy.aws_oidc_client_secret_path, sink, origin.ns,
+                     "", "Secret");
+      }
+      policy.aws_oidc_scopes = oidc.StringList("scopes");
+    }
     if (policy.aws_credentials_secret_ref.has_value()) {
       sink.Warn(aws.Path("oidcExchangeToken"),
                 "ignored: credentialsFile is set too and takes precedence");
-    } else {
-      sink.Warn(aws.Path("oidcExchangeToken"),
-                "not supported yet; requests to the backends this policy targets fail with "
-                "\"oidcExchangeToken is not supported yet\" (use credentialsFile or the default "
-                "credential chain: AWS_ACCESS_KEY_ID, AWS_SHARED_CREDENTIALS_FILE, "
-                "AWS_WEB_IDENTITY_TOKEN_FILE)");
     }
   }
 }

@@ -115,14 +115,20 @@ struct AwsAuth {
     kDefaultChain,     // neither credentialsFile nor oidcExchangeToken: environment, shared
                        // credentials file, web identity (docs/configuration.md)
     kCredentialsFile,  // credentialsFile.secretRef
-    kOidcExchange,     // oidcExchangeToken (not supported yet: requests fail with a clear error)
+    kOidcExchange,     // oidcExchangeToken: client-credentials token, then STS
   };
   std::string region;  // spec.awsCredentials.region: the signing region unless the host names one
   Source source = Source::kDefaultChain;
   std::string credentials_file;    // Secret key "credentials" (INI text); secret, redacted in dumps
   std::string credentials_secret;  // "ns/name" of that Secret, for diagnostics
   std::string profile = "default";
-  std::string oidc_role_arn;  // oidcExchangeToken.awsRoleArn
+  // oidcExchangeToken
+  std::string oidc_role_arn;        // awsRoleArn
+  std::string oidc_issuer;          // oidc.provider.issuer
+  std::string oidc_token_endpoint;  // oidc.provider.tokenEndpoint; discovered from the issuer
+  std::string oidc_client_id;       // oidc.clientID
+  std::string oidc_client_secret;   // Secret key "client-secret"; secret, redacted in dumps
+  std::vector<std::string> oidc_scopes;
   // Never null for an AWSCredentials policy; filled by auth::AwsCredentialManager::Attach.
   std::shared_ptr<AwsCredentialCell> credentials;
 };
