@@ -21,6 +21,9 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace ssl = asio::ssl;
 using TlsStream = ssl::stream<Socket>;
 
+constexpr size_t kInitialInputBytes = 4 * 1024;
+constexpr size_t kMaxReadChunkBytes = 64 * 1024;
+
 Error UpstreamError(ErrorKind kind, std::string message, bool retryable) {
   return Error(kind, std::move(message), ErrorSource::kUpstream, retryable);
 }
@@ -147,7 +150,7 @@ class ConnectionImpl final : public UpstreamConnection {
       self.keep_alive_ = self.keep_alive_ && llhttp_should_keep_alive(p) != 0;
       return int(HPE_PAUSED);
     };
-    input_.resize(16 * 1024);
+    input_.resize(kInitialInputBytes);
   }
 
   void ResetParser() {
@@ -211,7 +214,12 @@ class ConnectionImpl final : public UpstreamConnection {
     }
     got_bytes_ = true;
     len_ += n;
-    co_return Parse();
+    // A read that filled the buffer means a large or fast body: read bigger chunks next time.
+    // Idle streams keep the small buffer.
+    const bool filled = len_ == input_.size();
+    auto parsed = Parse();
+    if (filled && input_.size() < kMaxReadChunkBytes) input_.resize(input_.size() * 2);
+    co_return parsed;
   }
 
   std::variant<Socket, TlsStream> stream_;

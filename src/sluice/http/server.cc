@@ -1,10 +1,16 @@
 #include "sluice/http/server.h"
 
 #include <llhttp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <array>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
 #include <charconv>
@@ -19,6 +25,8 @@ namespace {
 using namespace boost::asio::experimental::awaitable_operators;
 
 constexpr std::string_view kCrlf = "\r\n";
+// Spare capacity after a request body: simdjson reads up to 64 bytes past the end of a document.
+constexpr size_t kBodySlackBytes = 64;
 
 void AppendDecimal(std::string& out, uint64_t v) {
   char buf[24];
@@ -91,6 +99,11 @@ struct RequestParser {
       self.reject_status = 413;
       return -1;
     }
+    if (p->flags & F_CONTENT_LENGTH) {
+      // One allocation for the whole body, with room for the JSON parser's padding after it, so
+      // neither the body nor the parser needs to copy.
+      r.body.reserve(p->content_length + kBodySlackBytes);
+    }
     if (auto expect = r.headers.Get("expect"); expect && EqualsIgnoreCase(*expect, "100-continue")) {
       self.expect_continue = r.version_minor >= 1;
     }
@@ -137,19 +150,46 @@ struct RequestParser {
   }
 };
 
-// One client connection. Owns its socket and input buffer; runs as a single coroutine.
-class Connection {
+constexpr size_t kInitialInputBytes = 4 * 1024;  // idle connections stay small
+constexpr size_t kMaxReadChunkBytes = 64 * 1024;  // larger bodies are read in chunks this big
+
+// One client connection. Owns its socket and input buffer; runs as a single coroutine, spawned
+// with this connection's cancellation slot so that the client going away or the request deadline
+// can abort whatever the handler is waiting for. Timers and the client watch use plain completion
+// callbacks holding a shared_ptr, not parallel coroutines: no allocation or exception per request.
+class Connection final : public RequestControl, public std::enable_shared_from_this<Connection> {
  public:
   Connection(Socket socket, std::shared_ptr<const Handler> handler, const ServerLimits& limits,
              ServerState& state)
-      : socket_(std::move(socket)), handler_(std::move(handler)), limits_(limits), state_(state) {
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        handler_(std::move(handler)),
+        limits_(limits),
+        state_(state) {
     llhttp_init(&parser_.parser, HTTP_REQUEST, &RequestParser::Settings());
     parser_.parser.data = &parser_;
     parser_.limits = &limits_;
-    input_.resize(16 * 1024);
+    input_.resize(kInitialInputBytes);
   }
 
+  asio::cancellation_slot cancellation_slot() { return cancel_.slot(); }
+
+  // RequestControl.
+  void ArmDeadline(std::chrono::milliseconds timeout) override {
+    if (timeout.count() <= 0) return;
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+      if (ec || gen != self->generation_ || !self->in_handler_) return;
+      self->deadline_expired_ = true;
+      self->cancel_.emit(asio::cancellation_type::terminal);
+    });
+  }
+  bool deadline_expired() const override { return deadline_expired_; }
+  bool client_gone() const override { return client_gone_; }
+
   Task<void> Run() {
+    // Cancellation is reported as operation_aborted error codes, never as exceptions.
+    co_await asio::this_coro::throw_if_cancelled(false);
     state_.open_connections.fetch_add(1, std::memory_order_relaxed);
     boost::system::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -205,16 +245,25 @@ class Connection {
       }
       const auto timeout = got_bytes ? limits_.request_read_timeout : limits_.idle_timeout;
       if (!got_bytes && state_.draining.load(std::memory_order_relaxed)) co_return false;
-      Timer timer(socket_.get_executor(), timeout);
-      auto result = co_await (
-          socket_.async_read_some(asio::buffer(input_.data() + end_, input_.size() - end_),
-                                  kNoThrow) ||
-          timer.async_wait(kNoThrow));
-      if (result.index() == 1) {  // timed out
+      // The timer closes the read by cancelling the socket; the generation check makes a timer
+      // that fires just as the read completes harmless.
+      const uint64_t read_gen = ++generation_;
+      timer_.expires_after(timeout);
+      read_timed_out_ = false;
+      timer_.async_wait([self = shared_from_this(), read_gen](boost::system::error_code ec) {
+        if (ec || read_gen != self->generation_) return;
+        self->read_timed_out_ = true;
+        boost::system::error_code ignored;
+        self->socket_.cancel(ignored);
+      });
+      auto [ec, n] = co_await socket_.async_read_some(
+          asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
+      ++generation_;
+      timer_.cancel();
+      if (read_timed_out_) {
         if (got_bytes) co_await RejectRequest(408, "request not received in time");
         co_return false;
       }
-      auto [ec, n] = std::get<0>(result);
       if (ec) {
         if (got_bytes && ec == asio::error::eof) {
           // A body delimited by the connection's end (only valid for responses) or a truncated
@@ -224,21 +273,36 @@ class Connection {
         co_return false;
       }
       end_ += n;
+      // A read that filled the buffer suggests a large body: read bigger chunks.
+      if (end_ == input_.size() && input_.size() < kMaxReadChunkBytes) {
+        input_.resize(input_.size() * 2);
+      }
     }
 
     state_.active_requests.fetch_add(1, std::memory_order_relaxed);
     const bool draining = state_.draining.load(std::memory_order_relaxed);
     ResponseWriter writer(socket_, request.method == "HEAD", request.version_minor == 0,
-                          request.keep_alive && !draining);
-    // A client that closes its connection cancels the request: watch the socket while the
-    // handler runs. Bytes read meanwhile are pipelined requests and stay in the buffer.
+                          request.keep_alive && !draining, this);
+    co_await asio::this_coro::reset_cancellation_state();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    ++generation_;
+    in_handler_ = true;
+    deadline_expired_ = false;
+    WatchClient();
     try {
-      co_await ((*handler_)(request, writer) || WatchClient());
+      co_await (*handler_)(request, writer);
     } catch (const std::exception&) {
-      // Handlers report failures as values; an exception here is a bug or a cancellation that
-      // escaped. Either way the connection cannot be trusted to carry on.
+      // Handlers report failures as values; an exception here is a bug. The connection cannot be
+      // trusted to carry on.
       writer.set_close();
       client_gone_ = true;
+    }
+    in_handler_ = false;
+    ++generation_;
+    timer_.cancel();  // the deadline, if armed
+    if (watching_) {
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);  // ends the client watch; nothing else is pending now
     }
     if (!writer.finished() && !writer.failed()) {
       if (!writer.started()) {
@@ -253,30 +317,22 @@ class Connection {
     co_return writer.keep_alive() && !client_gone_;
   }
 
-  Task<void> WatchClient() {
-    while (true) {
-      if (end_ == input_.size()) {
-        if (begin_ > 0) {
-          std::copy(input_.begin() + begin_, input_.begin() + end_, input_.begin());
-          end_ -= begin_;
-          begin_ = 0;
-        } else if (input_.size() < 4 * limits_.max_header_bytes) {
-          input_.resize(input_.size() * 2);
-        } else {
-          // Enough pipelined bytes buffered: stop reading (backpressure) until the handler ends.
-          Timer never(socket_.get_executor(), Timer::duration::max());
-          co_await never.async_wait(kNoThrow);
-          co_return;
-        }
-      }
-      auto [ec, n] = co_await socket_.async_read_some(
-          asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
-      if (ec) {
-        if (ec != asio::error::operation_aborted) client_gone_ = true;
-        co_return;
-      }
-      end_ += n;
-    }
+  // While the handler runs, one wait for readability on the client socket. If the client closed
+  // (or reset) the connection, the handler is cancelled. If it sent bytes, they are a pipelined
+  // request: they stay in the socket until the handler is done, and watching stops.
+  void WatchClient() {
+    watching_ = true;
+    socket_.async_wait(Socket::wait_read, [self = shared_from_this(), gen = generation_](
+                                              boost::system::error_code ec) {
+      self->watching_ = false;
+      if (ec || gen != self->generation_ || !self->in_handler_) return;
+      char c;
+      const ssize_t n =
+          ::recv(self->socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) return;
+      self->client_gone_ = true;
+      self->cancel_.emit(asio::cancellation_type::terminal);
+    });
   }
 
   Task<void> RejectRequest(int status, std::string_view reason) {
@@ -314,6 +370,8 @@ class Connection {
   }
 
   Socket socket_;
+  Timer timer_;  // read timeouts between requests, the request deadline during one
+  asio::cancellation_signal cancel_;
   std::shared_ptr<const Handler> handler_;
   const ServerLimits limits_;
   ServerState& state_;
@@ -321,6 +379,12 @@ class Connection {
   std::string input_;
   size_t begin_ = 0;  // unparsed bytes are input_[begin_, end_)
   size_t end_ = 0;
+  // Bumped whenever a timer or watch armed earlier must no longer act.
+  uint64_t generation_ = 0;
+  bool in_handler_ = false;
+  bool watching_ = false;
+  bool read_timed_out_ = false;
+  bool deadline_expired_ = false;
   bool client_gone_ = false;
 };
 
@@ -432,7 +496,7 @@ Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler
     }
     auto conn = std::make_shared<Connection>(std::move(socket), handler, limits, state);
     asio::co_spawn(acceptor.get_executor(), [conn]() -> Task<void> { co_await conn->Run(); },
-                   asio::detached);
+                   asio::bind_cancellation_slot(conn->cancellation_slot(), asio::detached));
   }
 }
 

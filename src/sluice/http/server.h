@@ -31,11 +31,32 @@ struct ServerState {
   std::atomic<int64_t> open_connections{0};
 };
 
+// What a handler may ask of the connection serving its request. The connection cancels the
+// handler's pending operation (terminal cancellation: it completes with operation_aborted) when
+// the client goes away or the deadline passes; the handler then finds out which through these.
+class RequestControl {
+ public:
+  virtual ~RequestControl() = default;
+  // Cancels the request if it is still running after `timeout`. One deadline per request.
+  virtual void ArmDeadline(std::chrono::milliseconds timeout) = 0;
+  virtual bool deadline_expired() const = 0;
+  virtual bool client_gone() const = 0;
+};
+
 // Writes one response. Not thread-safe; lives as long as the request it answers.
 class ResponseWriter {
  public:
-  ResponseWriter(Socket& socket, bool head_request, bool http10, bool keep_alive)
-      : socket_(socket), head_request_(head_request), http10_(http10), keep_alive_(keep_alive) {}
+  ResponseWriter(Socket& socket, bool head_request, bool http10, bool keep_alive,
+                 RequestControl* control = nullptr)
+      : socket_(socket),
+        control_(control),
+        head_request_(head_request),
+        http10_(http10),
+        keep_alive_(keep_alive) {}
+
+  // The connection's controls for this request (deadline, client gone); null outside a server
+  // connection (e.g. error responses written by the connection itself).
+  RequestControl* control() const { return control_; }
 
   // Queues the status line and headers. `content_length` unset → chunked (HTTP/1.0: close-delimited).
   // Framing and connection headers in `headers` are ignored: the writer owns framing. The head is
@@ -59,6 +80,7 @@ class ResponseWriter {
   Task<bool> Send(std::string_view a, std::string_view b = {}, std::string_view c = {});
 
   Socket& socket_;
+  RequestControl* control_;
   bool head_request_;
   bool http10_;
   bool keep_alive_;

@@ -149,10 +149,42 @@ void OpenAIStreamUsage::Feed(std::string_view bytes) {
   if (!r.ok()) stream_error_ = r.error();
 }
 
+namespace {
+
+// True when `data` has the key "usage" followed (after optional whitespace) by ':' and '{'.
+bool HasUsageObject(std::string_view data) {
+  constexpr std::string_view kKey = "\"usage\"";
+  for (size_t at = data.find(kKey); at != std::string_view::npos;
+       at = data.find(kKey, at + kKey.size())) {
+    size_t i = at + kKey.size();
+    auto skip_space = [&] {
+      while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
+                                 data[i] == '\r')) {
+        ++i;
+      }
+    };
+    skip_space();
+    if (i >= data.size() || data[i] != ':') continue;
+    ++i;
+    skip_space();
+    if (i < data.size() && data[i] == '{') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void OpenAIStreamUsage::OnData(std::string_view data) {
   // OpenAI ends the stream with "data: [DONE]" (API reference, Create chat completion → stream).
   if (data == "[DONE]") {
     done_ = true;
+    return;
+  }
+  // With include_usage every chunk carries "usage": null and the model seldom changes: once the
+  // model is known, only a chunk with a usage object needs parsing. (A "usage" key inside a
+  // string value is escaped as \"usage\" in the raw bytes, so it cannot match here.)
+  if (!info_.model.empty() && !HasUsageObject(data)) {
+    ++chunks_;
     return;
   }
   scratch_.reserve(data.size() + json::kPadding);

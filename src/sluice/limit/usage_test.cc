@@ -293,3 +293,28 @@ TEST(OpenAIStreamUsageTest, TruncatedStreamKeepsEarlierUsage) {
 
 }  // namespace
 }  // namespace sluice::limit
+
+namespace sluice::limit {
+namespace {
+
+// Chunks without a usage object are skipped once the model is known; the checks must not be
+// fooled by a "usage" inside content (escaped in the raw JSON) and must accept spaced colons.
+TEST(OpenAIStreamUsageSkip, FindsSpacedUsageAndIgnoresEscapedKeys) {
+  OpenAIStreamUsage u;
+  u.Feed("data: {\"model\":\"m-1\",\"choices\":[{\"delta\":{\"content\":\"x\"}}],\"usage\":null}\n\n");
+  u.Feed("data: {\"model\":\"m-1\",\"choices\":[{\"delta\":{\"content\":"
+         "\"say \\\"usage\\\":{\\\"prompt_tokens\\\":99}\"}}],\"usage\":null}\n\n");
+  EXPECT_FALSE(u.has_usage());
+  u.Feed("data: {\"model\":\"m-2\",\"choices\":[],\"usage\" : {\"prompt_tokens\":3,"
+         "\"completion_tokens\":4,\"total_tokens\":7}}\n\ndata: [DONE]\n\n");
+  ASSERT_TRUE(u.has_usage());
+  EXPECT_EQ(u.info().usage.input, 3u);
+  EXPECT_EQ(u.info().usage.output, 4u);
+  EXPECT_EQ(u.info().usage.total, 7u);
+  EXPECT_EQ(u.info().model, "m-2");
+  EXPECT_EQ(u.chunks(), 3u);
+  EXPECT_TRUE(u.done());
+}
+
+}  // namespace
+}  // namespace sluice::limit

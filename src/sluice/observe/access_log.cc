@@ -1,9 +1,10 @@
 #include "sluice/observe/access_log.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -32,18 +33,47 @@ void AppendString(std::string& out, std::string_view key, std::string_view value
   out += '"';
 }
 
+void AppendNumber(std::string& out, uint64_t v);
+
 void AppendOptional(std::string& out, std::string_view key, const std::optional<uint64_t>& v) {
   if (!v) return;
   AppendKey(out, key);
-  out += std::to_string(*v);
+  AppendNumber(out, *v);
 }
 
-std::string FormatTimestamp(int64_t unix_micros) {
+void AppendPadded(std::string& out, int64_t v, int width) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  for (int n = int(end - buf); n < width; ++n) out += '0';
+  out.append(buf, end);
+}
+
+// RFC 3339 UTC with microseconds, e.g. 2026-11-26T13:50:07.689360Z; written by hand because this
+// runs once per request and fmt's run-time format parsing showed up in profiles.
+void AppendTimestamp(std::string& out, int64_t unix_micros) {
   const std::time_t secs = unix_micros / 1'000'000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unix_micros % 1'000'000);
+  AppendPadded(out, tm.tm_year + 1900, 4);
+  out += '-';
+  AppendPadded(out, tm.tm_mon + 1, 2);
+  out += '-';
+  AppendPadded(out, tm.tm_mday, 2);
+  out += 'T';
+  AppendPadded(out, tm.tm_hour, 2);
+  out += ':';
+  AppendPadded(out, tm.tm_min, 2);
+  out += ':';
+  AppendPadded(out, tm.tm_sec, 2);
+  out += '.';
+  AppendPadded(out, unix_micros % 1'000'000, 6);
+  out += 'Z';
+}
+
+void AppendNumber(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
 }
 
 }  // namespace
@@ -51,20 +81,25 @@ std::string FormatTimestamp(int64_t unix_micros) {
 std::string FormatAccessRecord(const AccessRecord& r) {
   std::string out = "{";
   out.reserve(512);
-  AppendString(out, "start_time", FormatTimestamp(r.start_unix_micros));
+  AppendKey(out, "start_time");
+  out += '"';
+  AppendTimestamp(out, r.start_unix_micros);
+  out += '"';
   AppendString(out, "method", r.method);
   AppendString(out, "path", r.path);
   AppendKey(out, "response_code");
-  out += std::to_string(r.response_code);
+  AppendNumber(out, uint64_t(std::max(r.response_code, 0)));
   AppendKey(out, "duration_ms");
-  out += fmt::format("{:.3f}", r.duration_ms);
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, r.duration_ms, std::chars_format::fixed, 3);
+  out.append(buf, end);
   if (!r.route.empty()) AppendString(out, "route", r.route);
   if (!r.rule.empty()) AppendString(out, "rule", r.rule);
   if (!r.backend.empty()) AppendString(out, "backend", r.backend);
   if (!r.upstream.empty()) AppendString(out, "upstream_host", r.upstream);
   if (r.attempts > 1) {
     AppendKey(out, "attempts");
-    out += std::to_string(r.attempts);
+    AppendNumber(out, uint64_t(r.attempts));
   }
   AppendKey(out, "stream");
   out += r.stream ? "true" : "false";
@@ -87,7 +122,7 @@ std::string FormatAccessRecord(const AccessRecord& r) {
       first = false;
       out += JsonQuote(key);
       out += ':';
-      out += std::to_string(value);
+      AppendNumber(out, value);
     }
     out += '}';
   }

@@ -1,6 +1,5 @@
 #include "sluice/pipeline/gateway.h"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
@@ -19,8 +18,6 @@ namespace sluice::pipeline {
 namespace {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
-using http::kNoThrow;
 
 // The API endpoints this pipeline serves (reference §1.1).
 struct EndpointSpec {
@@ -197,18 +194,22 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
     }
   }
 
-  http::Timer deadline(executor_, ex.rule->request_timeout);
-  auto outcome = co_await (Proxy(ex) || deadline.async_wait(kNoThrow));
-  auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+  // The connection cancels whatever Proxy waits for when the deadline passes or the client
+  // leaves; Proxy then returns and the cause is read back here.
+  http::RequestControl* control = writer.control();
+  if (control) control->ArmDeadline(ex.rule->request_timeout);
+  co_await Proxy(ex);
+  const bool client_gone = control && control->client_gone();
+  const bool timed_out = control && control->deadline_expired();
   // A client that closes right after reading a complete response is not a disconnect.
   const bool answered = writer.finished() && !writer.failed();
-  if (!answered && (cancelled != asio::cancellation_type::none || writer.failed())) {
+  if (!answered && (client_gone || writer.failed())) {
     ex.record.response_code = 499;  // client closed the connection first (nginx's convention)
     ex.record.error = "client disconnected";
     Finish(ex);
     co_return;
   }
-  if (outcome.index() == 1) {
+  if (timed_out && !answered) {
     if (!writer.started()) {
       co_await RespondError(ex, 504, kBackendErrorType, kUpstreamTimeout);
       co_return;
@@ -255,7 +256,8 @@ namespace {
 // credential.
 Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Backend& backend,
                                       const config::RuleBackendRef& ref,
-                                      const translate::UpstreamRequest& up) {
+                                      const translate::UpstreamRequest& up,
+                                      std::string_view body) {
   std::string head;
   head.reserve(1024);
   // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
@@ -313,11 +315,11 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
   }
   auth::HeaderList credential;
   auto signed_ok = auth::AppendCredentialHeaders(
-      backend, {"POST", backend.host_header, up.path, up.body}, credential);
+      backend, {"POST", backend.host_header, up.path, body}, credential);
   if (!signed_ok.ok()) return signed_ok.error();
   for (const auto& [name, value] : credential) append(name, value);
   head += "content-length: ";
-  head += std::to_string(up.body.size());
+  head += std::to_string(body.size());
   head += "\r\n\r\n";
   return head;
 }
@@ -366,12 +368,17 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
       co_return;
     }
     if (!ref.body_mutation.empty()) {
+      if (up->body_is_client_body) {
+        up->body = ex.req.body;
+        up->body_is_client_body = false;
+      }
       if (auto r = json::ApplyBodyMutation(up->body, ref.body_mutation); !r.ok()) {
         co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
         co_return;
       }
     }
-    auto head = BuildUpstreamHead(ex.req, backend, ref, *up);
+    const std::string_view upstream_body = up->body_is_client_body ? ex.req.body : up->body;
+    auto head = BuildUpstreamHead(ex.req, backend, ref, *up, upstream_body);
     if (!head.ok()) {
       ex.last_error = head.error().message();
       excluded.push_back(*picked);
@@ -391,12 +398,14 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     bool delivered = false;
     while (true) {
       auto conn = co_await pool_.Acquire(*target, options_.connect_timeout);
+      if (Aborted(ex)) co_return;  // deadline or client gone: Handle answers
       if (!conn.ok()) {
         ex.last_error = conn.error().message();
         break;
       }
       const bool reused = (*conn)->reused();
-      auto sent = co_await (*conn)->Send(*head, up->body);
+      auto sent = co_await (*conn)->Send(*head, upstream_body);
+      if (Aborted(ex)) co_return;
       if (!sent.ok()) {
         ex.last_error = sent.error().message();
         if (reused) continue;
@@ -404,6 +413,7 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
       }
       // (GCC 12 miscompiles co_await inside a conditional expression: keep them as statements.)
       auto response_head = co_await (*conn)->ReadHead();
+      if (Aborted(ex)) co_return;
       if (!response_head.ok()) {
         ex.last_error = response_head.error().message();
         if (reused && response_head.error().retryable()) continue;
@@ -545,6 +555,11 @@ http::Task<void> Gateway::RespondError(Exchange& ex, int status, std::string_vie
     co_await ex.writer.Respond(error.status, error.content_type, error.body);
   }
   Finish(ex);
+}
+
+bool Gateway::Aborted(const Exchange& ex) {
+  const http::RequestControl* control = ex.writer.control();
+  return control && (control->deadline_expired() || control->client_gone());
 }
 
 void Gateway::Finish(Exchange& ex) {

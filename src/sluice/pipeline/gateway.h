@@ -74,6 +74,8 @@ class Gateway {
                                 std::string_view message);
   Result<http::UpstreamTarget> TargetFor(const config::Backend& backend);
   void Finish(Exchange& ex);
+  // The connection cancelled the request (deadline passed or client gone).
+  static bool Aborted(const Exchange& ex);
 
   const ConfigSource& config_;
   http::Executor executor_;

@@ -53,18 +53,20 @@ class OpenAIPassthrough final : public Translator {
 
   Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
     UpstreamRequest out;
-    out.body = std::string(request.body);
     if (azure_) {
       out.path = AzurePath(endpoint_, request.model, request.backend->schema.version);
-      // Azure reads the model from the path; like the reference, chat bodies stay untouched.
-      if (endpoint_ == Endpoint::kChatCompletions) return out;
     } else {
       out.path = request.backend->schema.prefix + std::string(UpstreamSuffix(endpoint_));
     }
-    if (!request.model_override.empty()) {
-      // Splice, not re-serialise: every other byte goes upstream as the client sent it.
-      if (auto r = json::SpliceModel(out.body, request.model_override); !r.ok()) return r.error();
+    // Azure reads the model from the path; like the reference, its chat bodies stay untouched.
+    const bool keep_model = azure_ && endpoint_ == Endpoint::kChatCompletions;
+    if (request.model_override.empty() || keep_model) {
+      out.body_is_client_body = true;
+      return out;
     }
+    // Splice, not re-serialise: every other byte goes upstream as the client sent it.
+    out.body = std::string(request.body);
+    if (auto r = json::SpliceModel(out.body, request.model_override); !r.ok()) return r.error();
     return out;
   }
 

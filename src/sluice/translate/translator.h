@@ -54,6 +54,8 @@ struct ClientRequest {
 struct UpstreamRequest {
   std::string path;  // absolute path with query, e.g. "/model/x%3A0/converse-stream"
   std::string body;
+  // The client's body goes upstream unchanged: `body` is left empty and no copy is made.
+  bool body_is_client_body = false;
   // Headers the translator sets (lower-case names), added after the client's forwarded headers
   // and replacing any of the same name; e.g. content-type, accept, anthropic-version.
   std::vector<std::pair<std::string, std::string>> set_headers;
