@@ -42,6 +42,8 @@ describe('MCP gateway with the official SDK client', { timeout: 120000 }, () => 
       assert.ok(caps.tools && caps.prompts && caps.resources && caps.logging && caps.completions);
       assert.equal(caps.resources.subscribe, true);
       assert.equal(caps.tasks, undefined, 'capabilities the gateway cannot route are not offered');
+      assert.match(client.getInstructions(), /^## everything \(tools prefixed "everything__"\)/,
+        'every server\'s instructions under its name');
     } finally {
       await client.close();
     }

@@ -224,8 +224,8 @@ TEST(McpServersTest, RejectsBadInput) {
   EXPECT_FALSE(ParseMcpServers("{", MapEnv()).ok());
   EXPECT_FALSE(ParseMcpServers(R"({"servers": {}})", MapEnv()).ok());
   EXPECT_FALSE(ParseMcpServers(R"({"mcpServers": {"a__b": {"url": "http://x"}}})", MapEnv()).ok());
-  EXPECT_FALSE(ParseMcpServers(R"({"mcpServers": {"a": {"type": "ws", "url": "x"}}})", MapEnv())
-                   .ok());
+  EXPECT_FALSE(
+      ParseMcpServers(R"({"mcpServers": {"a": {"type": "ws", "url": "x"}}})", MapEnv()).ok());
   EXPECT_FALSE(ParseMcpServers(R"({"mcpServers": {"a": {"type": "http"}}})", MapEnv()).ok());
 }
 

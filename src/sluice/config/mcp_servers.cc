@@ -16,8 +16,8 @@ namespace json = boost::json;
 
 // aigw's accepted spellings of the Streamable HTTP transport (internal/autoconfig/mcp.go).
 bool IsStreamableType(std::string_view type) {
-  return type.empty() || type == "http" || type == "streamable-http" ||
-         type == "streamable_http" || type == "streamableHttp";
+  return type.empty() || type == "http" || type == "streamable-http" || type == "streamable_http" ||
+         type == "streamableHttp";
 }
 
 Error Invalid(std::string message) {
@@ -47,8 +47,8 @@ Result<std::vector<std::pair<std::string, std::string>>> StringMap(const json::v
   if (v == nullptr || v->is_null()) return out;
   if (!v->is_object()) return Invalid(where + ": expected an object of strings");
   for (const auto& kv : v->get_object()) {
-    if (!kv.value().is_string()) return Invalid(where + "." + std::string(kv.key()) +
-                                                ": expected a string");
+    if (!kv.value().is_string())
+      return Invalid(where + "." + std::string(kv.key()) + ": expected a string");
     out.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
   }
   return out;
@@ -73,8 +73,9 @@ Result<McpServersFile> ParseMcpServers(std::string_view text, const GetEnv& env)
     const std::string name(kv.key());
     const std::string where = "mcpServers." + name;
     if (name.empty() || name.find("__") != std::string::npos) {
-      return Invalid(where + ": a server name must be non-empty and must not contain \"__\" "
-                             "(it prefixes the server's tool names)");
+      return Invalid(where +
+                     ": a server name must be non-empty and must not contain \"__\" "
+                     "(it prefixes the server's tool names)");
     }
     for (char c : name) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -103,8 +104,9 @@ Result<McpServersFile> ParseMcpServers(std::string_view text, const GetEnv& env)
       for (auto& [k, v] : *env_vars) spec.env.emplace_back(k, subst(v, where + ".env." + k));
     } else {
       if (type == "sse") {
-        out.warnings.push_back(where + ": type \"sse\" (the deprecated HTTP+SSE transport) is "
-                                       "not supported; skipped");
+        out.warnings.push_back(where +
+                               ": type \"sse\" (the deprecated HTTP+SSE transport) is "
+                               "not supported; skipped");
         continue;
       }
       if (!IsStreamableType(type)) {
@@ -160,8 +162,8 @@ Result<McpRoute> McpRouteFromServers(const McpServersFile& file,
     b.tls.enabled = tls;
     b.tls.use_system_cas = true;
     if (tls && !ep.is_ip) b.tls.sni = ep.host;
-    b.host_header = ep.is_ip && ep.host.find(':') != std::string::npos ? "[" + ep.host + "]"
-                                                                       : ep.host;
+    b.host_header =
+        ep.is_ip && ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
     if (parsed->has_port()) b.host_header += ":" + std::to_string(ep.port);
     b.path = std::string(parsed->encoded_path());
     if (b.path.empty()) b.path = "/";

@@ -25,7 +25,8 @@ const json::value* Claim(const json::object& claims, std::string_view dotted) {
 bool ClaimMatches(const json::value& v, const std::vector<std::string>& values) {
   auto one = [&](const json::value& x) {
     if (!x.is_string()) return false;
-    return std::find(values.begin(), values.end(), std::string_view(x.get_string())) != values.end();
+    return std::find(values.begin(), values.end(), std::string_view(x.get_string())) !=
+           values.end();
   };
   if (v.is_array()) {
     return std::any_of(v.get_array().begin(), v.get_array().end(), one);

@@ -1,7 +1,8 @@
 #include "sluice/mcp/authz.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 namespace sluice::mcp {
 namespace {

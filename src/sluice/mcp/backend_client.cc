@@ -61,7 +61,8 @@ std::string BuildBackendHead(const BackendRequest& r) {
   AddHeader(head, "accept", r.accept.empty() ? wire::kAcceptBoth : r.accept);
   if (!r.body.empty() || r.method == "POST") AddHeader(head, "content-type", wire::kJson);
   if (!r.session_id.empty()) AddHeader(head, wire::kSessionIdHeader, r.session_id);
-  if (!r.protocol_version.empty()) AddHeader(head, wire::kProtocolVersionHeader, r.protocol_version);
+  if (!r.protocol_version.empty())
+    AddHeader(head, wire::kProtocolVersionHeader, r.protocol_version);
   if (!r.last_event_id.empty()) AddHeader(head, wire::kLastEventIdHeader, r.last_event_id);
   for (const auto& [name, value] : b.static_headers) AddHeader(head, name, value);
   if (r.extra_headers != nullptr) {
@@ -113,7 +114,8 @@ BackendResponse::BackendResponse(std::unique_ptr<http::UpstreamConnection> conn,
   const auto ct = head_.headers.Get("content-type").value_or("");
   sse_ = StartsWithIgnoreCase(TrimWhitespace(ct), wire::kEventStream);
   const auto ce = head_.headers.Get("content-encoding").value_or("");
-  if (EqualsIgnoreCase(TrimWhitespace(ce), "gzip") || EqualsIgnoreCase(TrimWhitespace(ce), "x-gzip")) {
+  if (EqualsIgnoreCase(TrimWhitespace(ce), "gzip") ||
+      EqualsIgnoreCase(TrimWhitespace(ce), "x-gzip")) {
     inflater_ = std::make_unique<Inflater>();
   }
 }
@@ -243,9 +245,8 @@ http::Task<Result<std::unique_ptr<BackendResponse>>> BackendClient::Open(
       if (reused && head_result.error().retryable()) continue;
       co_return head_result.error();
     }
-    co_return std::make_unique<BackendResponse>(std::move(conn).value(),
-                                                std::move(head_result).value(), executor_,
-                                                deadline);
+    co_return std::make_unique<BackendResponse>(
+        std::move(conn).value(), std::move(head_result).value(), executor_, deadline);
   }
   co_return Upstream(ErrorKind::kUnavailable, "backend connection failed", true);
 }

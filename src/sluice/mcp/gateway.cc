@@ -1,15 +1,16 @@
 #include "sluice/mcp/gateway.h"
 
+#include <re2/re2.h>
+
+#include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
-#include <re2/re2.h>
-#include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
@@ -81,7 +82,8 @@ bool HeadersMatch(const std::vector<config::HeaderMatch>& matches, const http::H
 const config::McpRoute* FindRoute(const config::RuntimeConfig& cfg, const http::Request& req,
                                   std::string_view path) {
   for (const auto& r : cfg.mcp_routes) {
-    if (r.path == path && HostMatches(r.hostnames, req.host()) && HeadersMatch(r.headers, req.headers)) {
+    if (r.path == path && HostMatches(r.hostnames, req.host()) &&
+        HeadersMatch(r.headers, req.headers)) {
       return &r;
     }
   }
@@ -198,7 +200,8 @@ bool PrefixResourceUris(json::value& v, std::string_view backend, int depth) {
       }
     }
   } else if (v.is_array()) {
-    for (auto& item : v.get_array()) changed = PrefixResourceUris(item, backend, depth + 1) || changed;
+    for (auto& item : v.get_array())
+      changed = PrefixResourceUris(item, backend, depth + 1) || changed;
   }
   return changed;
 }
@@ -245,13 +248,13 @@ struct GatewayInternals {
     http::Timer waiter(ex, http::Timer::time_point::max());
     group->waiter = &waiter;
     for (size_t i = 0; i < n; ++i) {
-      asio::co_spawn(ex, fn(i),
-                     asio::bind_cancellation_slot(group->signals[i].slot(),
-                                                  [group](std::exception_ptr) {
-                                                    if (--group->remaining == 0 && group->waiter) {
-                                                      group->waiter->cancel();
-                                                    }
-                                                  }));
+      asio::co_spawn(
+          ex, fn(i),
+          asio::bind_cancellation_slot(group->signals[i].slot(), [group](std::exception_ptr) {
+            if (--group->remaining == 0 && group->waiter) {
+              group->waiter->cancel();
+            }
+          }));
     }
     bool passed_on = false;
     while (group->remaining > 0) {
@@ -314,7 +317,8 @@ struct GatewayInternals {
       boost::system::error_code ec;
       json::value v = json::parse(*body, ec);
       if (ec || !v.is_object()) {
-        co_return Error(ErrorKind::kProtocol, "backend answered invalid JSON", ErrorSource::kUpstream);
+        co_return Error(ErrorKind::kProtocol, "backend answered invalid JSON",
+                        ErrorSource::kUpstream);
       }
       co_return std::move(v.get_object());
     }
@@ -335,10 +339,15 @@ struct GatewayInternals {
   }
 
   // initialize + notifications/initialized with one backend (Lifecycle §Initialization).
-  static http::Task<Result<BackendSession>> InitializeBackend(McpGateway& gw, const Call& call,
-                                                              const config::McpBackend& backend,
-                                                              const std::string& body,
-                                                              Clock::time_point deadline) {
+  struct Initialized {
+    BackendSession session;
+    std::string instructions;
+  };
+
+  static http::Task<Result<Initialized>> InitializeBackend(McpGateway& gw, const Call& call,
+                                                           const config::McpBackend& backend,
+                                                           const std::string& body,
+                                                           Clock::time_point deadline) {
     const auto extra = ExtraHeaders(call, backend);
     BackendRequest req;
     req.backend = &backend;
@@ -354,7 +363,8 @@ struct GatewayInternals {
                           (text.ok() && !text->empty() ? ": " + *text : std::string()),
                       ErrorSource::kUpstream);
     }
-    BackendSession bs;
+    Initialized out;
+    BackendSession& bs = out.session;
     bs.name = backend.name;
     bs.session_id = std::string(resp.session_id());
     auto answer = co_await ReadRpcResponse(resp);
@@ -370,6 +380,10 @@ struct GatewayInternals {
         pv && pv->is_string()) {
       bs.protocol_version = std::string(pv->get_string());
     }
+    if (const json::value* in = result->get_object().if_contains("instructions");
+        in && in->is_string()) {
+      out.instructions = std::string(in->get_string());
+    }
     // The client half of the handshake; a backend answers 202 (Transports §Sending Messages).
     static constexpr std::string_view kInitialized =
         R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
@@ -383,7 +397,7 @@ struct GatewayInternals {
     if (!sent.ok()) co_return sent.error();
     auto drained = co_await (*sent)->ReadAll(65536);
     (*sent)->Finish(gw.client_.pool());
-    co_return bs;
+    co_return out;
   }
 
   static std::string ReinitializeBody(const SessionState& s) {
@@ -407,10 +421,9 @@ struct GatewayInternals {
   // parameters and the message is sent again; the new backend session is remembered for later
   // requests carrying the same client session id.
   static http::Task<Result<std::unique_ptr<BackendResponse>>> Exchange(
-      McpGateway& gw, const Call& call, const config::McpBackend& backend,
-      const BackendSession& bs, std::string_view body, Clock::time_point deadline,
-      std::string_view method = "POST", std::string_view last_event_id = {},
-      std::string_view accept = {}) {
+      McpGateway& gw, const Call& call, const config::McpBackend& backend, const BackendSession& bs,
+      std::string_view body, Clock::time_point deadline, std::string_view method = "POST",
+      std::string_view last_event_id = {}, std::string_view accept = {}) {
     std::string session_id = bs.session_id;
     if (!session_id.empty()) {
       if (auto newer = gw.reinitialized_->Lookup(bs.name, session_id)) session_id = *newer;
@@ -437,8 +450,8 @@ struct GatewayInternals {
       auto fresh = co_await InitializeBackend(gw, call, backend, init,
                                               Clock::now() + gw.options_.fanout_timeout);
       if (!fresh.ok()) co_return fresh.error();
-      gw.reinitialized_->Remember(bs.name, bs.session_id, fresh->session_id);
-      session_id = fresh->session_id;
+      gw.reinitialized_->Remember(bs.name, bs.session_id, fresh->session.session_id);
+      session_id = fresh->session.session_id;
     }
     co_return Error(ErrorKind::kUnavailable, "backend session lost", ErrorSource::kUpstream);
   }
@@ -448,8 +461,8 @@ struct GatewayInternals {
     if (accept.empty()) return false;
     const std::string a = AsciiLower(accept);
     return a.find("text/event-stream") != std::string::npos &&
-           a.find("application/json") == std::string::npos &&
-           a.find("*/*") == std::string::npos && a.find("application/*") == std::string::npos;
+           a.find("application/json") == std::string::npos && a.find("*/*") == std::string::npos &&
+           a.find("application/*") == std::string::npos;
   }
 };
 
@@ -724,12 +737,12 @@ http::Task<void> McpGateway::HandleInitialize(Call& call) {
 
   const std::string body = call.req.body;
   const auto& backends = call.route->backends;
-  std::vector<std::optional<Result<BackendSession>>> results(backends.size());
+  std::vector<std::optional<Result<GatewayInternals::Initialized>>> results(backends.size());
   const auto deadline = Clock::now() + options_.fanout_timeout;
   co_await GatewayInternals::RunAll(executor_, backends.size(), [&](size_t i) -> http::Task<void> {
     co_await asio::this_coro::throw_if_cancelled(false);
-    results[i] = co_await GatewayInternals::InitializeBackend(*this, call, backends[i], body,
-                                                                deadline);
+    results[i] =
+        co_await GatewayInternals::InitializeBackend(*this, call, backends[i], body, deadline);
   });
 
   SessionState state;
@@ -737,12 +750,21 @@ http::Task<void> McpGateway::HandleInitialize(Call& call) {
   state.subject = call.auth ? call.auth->subject : std::string();
   state.issued_at = UnixSeconds();
   state.protocol_version = std::string(negotiated);
-  if (const json::value* c = p.if_contains("capabilities")) state.client_capabilities = Serialize(*c);
+  if (const json::value* c = p.if_contains("capabilities"))
+    state.client_capabilities = Serialize(*c);
   if (const json::value* c = p.if_contains("clientInfo")) state.client_info = Serialize(*c);
   std::string failures;
+  std::string instructions;
   for (size_t i = 0; i < backends.size(); ++i) {
     if (results[i] && results[i]->ok()) {
-      state.backends.push_back(std::move(*results[i]).value());
+      auto& init = (*results[i]).value();
+      if (!init.instructions.empty()) {
+        // Each server's instructions, under its name: they speak of its unprefixed tools.
+        instructions += (instructions.empty() ? "" : "\n\n") + std::string("## ") +
+                        backends[i].name + " (tools prefixed \"" + backends[i].name + "__\")\n\n" +
+                        init.instructions;
+      }
+      state.backends.push_back(std::move(init.session));
     } else {
       failures += (failures.empty() ? "" : "; ") + backends[i].name + ": " +
                   (results[i] ? results[i]->error().message() : std::string("cancelled"));
@@ -760,6 +782,7 @@ http::Task<void> McpGateway::HandleInitialize(Call& call) {
   info["name"] = "sluice";
   info["version"] = options_.server_version;
   result["serverInfo"] = std::move(info);
+  if (!instructions.empty()) result["instructions"] = instructions;
   call.token = codec_->Encrypt(state);
   call.log_backend = std::to_string(state.backends.size()) + "/" + std::to_string(backends.size());
   const std::string message = RpcResult(call.id, std::move(result));
@@ -834,7 +857,8 @@ http::Task<void> McpGateway::HandleList(Call& call, std::string_view method) {
         errors[i] = "error: " + Serialize(*answer);
         co_return;
       }
-      if (const json::value* list = result->get_object().if_contains(key); list && list->is_array()) {
+      if (const json::value* list = result->get_object().if_contains(key);
+          list && list->is_array()) {
         for (const auto& item : list->get_array()) items[i].push_back(item);
       }
       const json::value* next = result->get_object().if_contains("nextCursor");
@@ -1097,13 +1121,24 @@ http::Task<void> McpGateway::HandleRouted(Call& call, std::string_view method) {
     AppendEvent(out, event_id, data);
     if (!co_await call.writer.WriteBody(out)) break;
   }
-  if (answered) {
-    // Drain the rest of the backend's stream so the connection can be reused.
-    r.Close();
-  } else {
-    r.Close();
-  }
   co_await call.writer.Finish();
+  if (!answered) {
+    r.Close();
+    co_return;
+  }
+  // The client has its answer. A server ends the stream right after the response
+  // (Transports §Sending Messages to the Server), so read to its end, briefly, and keep the
+  // connection for the next request.
+  r.set_deadline(Clock::now() + std::chrono::milliseconds(200));
+  while (true) {
+    auto ev = co_await r.NextEvent();
+    if (!ev.ok()) {
+      r.Close();
+      co_return;
+    }
+    if (!ev->has_value()) break;
+  }
+  r.Finish(client_.pool());
 }
 
 http::Task<void> McpGateway::HandleBroadcastNotification(Call& call) {
@@ -1132,7 +1167,8 @@ http::Task<void> McpGateway::HandleClientResponse(Call& call) {
   // roots/list): its id names the backend and the backend's own id.
   std::optional<DecodedRequestId> decoded;
   if (call.id.is_string()) decoded = DecodeServerRequestId(call.id.get_string());
-  const config::McpBackend* backend = decoded ? FindBackend(*call.route, decoded->backend) : nullptr;
+  const config::McpBackend* backend =
+      decoded ? FindBackend(*call.route, decoded->backend) : nullptr;
   const BackendSession* bs = backend ? call.session->Find(backend->name) : nullptr;
   if (bs == nullptr) {
     co_await RespondText(call, 400, "unknown response id");
@@ -1150,16 +1186,16 @@ http::Task<void> McpGateway::HandleClientResponse(Call& call) {
   auto resp = co_await GatewayInternals::Exchange(*this, call, *backend, *bs, body,
                                                   Clock::now() + options_.fanout_timeout);
   if (!resp.ok()) {
-    co_await RespondText(call, 502, "backend " + backend->name + " failed: " +
-                                        resp.error().message());
+    co_await RespondText(call, 502,
+                         "backend " + backend->name + " failed: " + resp.error().message());
     co_return;
   }
   const int status = (*resp)->status();
   auto drained = co_await (*resp)->ReadAll(65536);
   (*resp)->Finish(client_.pool());
   if (status >= 300) {
-    co_await RespondText(call, 502, "backend " + backend->name + " answered " +
-                                        std::to_string(status));
+    co_await RespondText(call, 502,
+                         "backend " + backend->name + " answered " + std::to_string(status));
     co_return;
   }
   co_await call.writer.Respond(202, {}, {});
@@ -1211,9 +1247,8 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
     co_await asio::this_coro::throw_if_cancelled(false);
     Stream& s = streams[i];
     const std::string_view last_event = resume ? resume->name : std::string_view();
-    auto resp = co_await GatewayInternals::Exchange(*this, call, *s.backend, *s.session, {},
-                                                    deadline, "GET", last_event,
-                                                    wire::kEventStream);
+    auto resp = co_await GatewayInternals::Exchange(
+        *this, call, *s.backend, *s.session, {}, deadline, "GET", last_event, wire::kEventStream);
     if (!resp.ok()) co_return;
     if ((*resp)->status() == 200 && (*resp)->is_sse()) s.resp = std::move(resp).value();
   });
@@ -1349,8 +1384,7 @@ void AppendRaw(std::string& out, std::string_view key, std::string_view raw) {
 void WriteLog(observe::AccessLogBuffer& log, http::Executor ex, McpGateway::Call& call) {
   if (call.logged) return;
   call.logged = true;
-  const double ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - call.start).count();
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - call.start).count();
   // The leading fields of the API access log, then the MCP attributes of the reference's access
   // log (mcp.method.name, mcp.tool.name, mcp.session.id, jsonrpc.request.id; mcp.backend for its
   // mcp.provider.name). The session id is hashed: it is a bearer credential.

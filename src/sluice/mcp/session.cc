@@ -134,8 +134,8 @@ SessionCodec::SessionCodec(std::string_view seed, int64_t max_age_seconds)
     : max_age_seconds_(max_age_seconds) {
   PKCS5_PBKDF2_HMAC(seed.data(), static_cast<int>(seed.size()),
                     reinterpret_cast<const unsigned char*>(kSalt.data()),
-                    static_cast<int>(kSalt.size()), kPbkdf2Iterations, EVP_sha256(),
-                    sizeof key_, key_);
+                    static_cast<int>(kSalt.size()), kPbkdf2Iterations, EVP_sha256(), sizeof key_,
+                    key_);
 }
 
 std::string SessionCodec::Encrypt(const SessionState& state) const {
@@ -181,8 +181,8 @@ Result<SessionState> SessionCodec::Decrypt(std::string_view token, int64_t now_u
   std::memcpy(tag, ct + ct_len, kTagBytes);
   EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag);
   int final_len = 0;
-  const int ok = EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(plain.data()) + len,
-                                     &final_len);
+  const int ok =
+      EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(plain.data()) + len, &final_len);
   EVP_CIPHER_CTX_free(ctx);
   if (ok != 1) return NotFound("session id failed authentication");
   auto state = ParseSession(plain);

@@ -9,11 +9,11 @@
 // MCP Transports §Session Management: the id "SHOULD be globally unique and cryptographically
 // secure" and "MUST only contain visible ASCII characters (0x21 to 0x7E)": it is base64url.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,10 +44,10 @@ struct BackendSession {
 };
 
 struct SessionState {
-  std::string route;               // "ns/name" of the MCPRoute
-  std::string subject;             // the verified JWT "sub" when OAuth is on; else empty
-  int64_t issued_at = 0;           // unix seconds
-  std::string protocol_version;    // negotiated with the client
+  std::string route;                // "ns/name" of the MCPRoute
+  std::string subject;              // the verified JWT "sub" when OAuth is on; else empty
+  int64_t issued_at = 0;            // unix seconds
+  std::string protocol_version;     // negotiated with the client
   std::string client_capabilities;  // JSON text from the client's initialize
   std::string client_info;          // JSON text from the client's initialize
   std::vector<BackendSession> backends;

@@ -297,8 +297,8 @@ Result<std::unique_ptr<StdioBridge>> StdioBridge::Start(const StdioServerSpec& s
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, spec.command.c_str(), &actions, nullptr, argv.data(),
-                              envp.data());
+  const int rc =
+      posix_spawnp(&pid, spec.command.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);

@@ -22,8 +22,8 @@ inline constexpr std::string_view kToolHeader = "x-sluice-mcp-tool";
 
 // Protocol revisions Sluice speaks, newest first. The first is offered when a client asks for one
 // Sluice does not know (Lifecycle §Version Negotiation).
-inline constexpr std::array<std::string_view, 4> kProtocolVersions = {
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+inline constexpr std::array<std::string_view, 4> kProtocolVersions = {"2025-11-25", "2025-06-18",
+                                                                      "2025-03-26", "2024-11-05"};
 // Assumed for a request without mcp-protocol-version (Transports §Protocol Version Header).
 inline constexpr std::string_view kDefaultProtocolVersion = "2025-03-26";
 
