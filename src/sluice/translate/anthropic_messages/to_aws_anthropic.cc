@@ -132,7 +132,7 @@ class AnthropicToAWSAnthropic final : public Translator {
           out, wire::kEventError,
           common::AnthropicErrorJson(common::AnthropicErrorTypeForBedrockException(type), message));
       ended_ = true;
-      failed_ = true;
+      stream_error_ = std::string(type) + ": " + std::string(message);
       return Ok();
     };
     return stream_decoder_.Feed(bytes, {on_event, on_exception});
@@ -144,7 +144,7 @@ class AnthropicToAWSAnthropic final : public Translator {
         codec::AppendSseEvent(out, wire::kEventError,
                               common::AnthropicErrorJson(wire::kErrInternalServer,
                                                          "upstream stream ended mid-frame"));
-        failed_ = true;
+        stream_error_ = "upstream stream ended mid-frame";
       }
     } else {
       auto parsed = common::ParseJson(body_, ErrorSource::kUpstream);
@@ -180,13 +180,14 @@ class AnthropicToAWSAnthropic final : public Translator {
   }
 
   const limit::ResponseInfo& response() const override { return info_; }
+  std::string_view stream_error() const override { return stream_error_; }
 
  private:
   Endpoint endpoint_;
   bool stream_ = false;
   bool count_tokens_ = false;
   bool ended_ = false;
-  bool failed_ = false;
+  std::string stream_error_;
   std::string request_model_;
   std::string body_;
   common::BedrockInvokeStream stream_decoder_;

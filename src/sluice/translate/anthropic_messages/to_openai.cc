@@ -467,10 +467,10 @@ class StreamState {
     if (finished_) return;
     if (const object* err = common::FindObject(chunk, ow::kError)) {
       // Some OpenAI-compatible servers report a failure mid-stream as {"error":{...}}.
+      error_ = std::string(common::StringOr(*err, aw::kMessage, "upstream stream error"));
       codec::AppendSseEvent(out, aw::kEventError,
                             common::AnthropicErrorJson(
-                                common::StringOr(*err, ow::kType, aw::kErrInternalServer),
-                                common::StringOr(*err, aw::kMessage, "upstream stream error")));
+                                common::StringOr(*err, ow::kType, aw::kErrInternalServer), error_));
       finished_ = true;
       return;
     }
@@ -496,6 +496,7 @@ class StreamState {
     if (finished_) return;
     finished_ = true;
     if (!started_) {
+      error_ = "upstream stream ended without a chunk";
       codec::AppendSseEvent(out, aw::kEventError,
                             common::AnthropicErrorJson(aw::kErrInternalServer,
                                                        "upstream stream ended without a chunk"));
@@ -514,6 +515,7 @@ class StreamState {
   const limit::TokenUsage& usage() const { return usage_; }
   bool has_usage() const { return has_usage_; }
   const std::string& model() const { return model_; }
+  const std::string& error() const { return error_; }
 
  private:
   enum class Open { kNone, kText, kThinking, kTool };
@@ -630,7 +632,7 @@ class StreamState {
   }
 
   std::string request_model_;
-  std::string id_, model_, stop_reason_;
+  std::string id_, model_, stop_reason_, error_;
   bool started_ = false, finished_ = false, has_usage_ = false;
   Open open_ = Open::kNone;
   int next_index_ = 0;
@@ -759,6 +761,9 @@ class AnthropicToOpenAI final : public Translator {
   }
 
   const limit::ResponseInfo& response() const override { return info_; }
+  std::string_view stream_error() const override {
+    return state_ ? std::string_view(state_->error()) : std::string_view();
+  }
 
  private:
   Endpoint endpoint_;

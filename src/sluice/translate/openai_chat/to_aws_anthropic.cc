@@ -646,6 +646,9 @@ class OpenAIToAWSAnthropic final : public Translator {
   }
 
   const limit::ResponseInfo& response() const override { return info_; }
+  std::string_view stream_error() const override {
+    return state_ ? std::string_view(state_->error()) : std::string_view();
+  }
 
  private:
   bool stream_ = false;
