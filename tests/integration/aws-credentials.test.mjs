@@ -8,7 +8,7 @@ import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FakeBedrock, FakeSts, converseStreamEvents, anthropicStreamChunks } from '../lib/fake-bedrock.mjs';
+import { FakeBedrock, FakeSts, FakeOidcProvider, converseStreamEvents, anthropicStreamChunks } from '../lib/fake-bedrock.mjs';
 import { startGateway, runSluice, assertNoSecret, makeTempDir } from '../lib/gateway.mjs';
 import { buildConfig, fakeEndpoint } from '../lib/config.mjs';
 import { postJSON, request } from '../lib/http.mjs';
@@ -369,3 +369,52 @@ describe('AWSCredentials default chain: web identity through STS', () => {
   });
 });
 
+
+describe('AWSCredentials oidcExchangeToken: client-credentials token from an OIDC provider, then STS', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/sluice-oidc';
+  const CLIENT_SECRET = 'oidc client/SECRET+value';
+  let oidc;
+  let sts;
+  let fake;
+  before(async () => {
+    oidc = await FakeOidcProvider.start({ clientId: 'sluice-gateway', clientSecret: CLIENT_SECRET });
+    sts = await FakeSts.start({ name: 'fake-sts-oidc', roleArn: ROLE, token: oidc.accessToken });
+    fake = await FakeBedrock.start({ name: 'bedrock-oidc', credentials: (id) => sts.lookup(id) });
+  }, HOOK);
+  after(async () => { await fake?.close(); await sts?.close(); await oidc?.close(); }, HOOK);
+
+  test('the token endpoint is discovered from the issuer, its access token exchanged, requests signed', T, async () => {
+    const exchange = { awsRoleArn: ROLE, grantType: 'client_credentials', aud: 'sts.amazonaws.com',
+      oidc: { provider: { issuer: oidc.url }, clientID: 'sluice-gateway', clientSecret: { name: 'oidc-client' },
+        scopes: ['bedrock'] } };
+    const yaml = bedrockConfig(fake, { region: 'us-east-1', oidcExchangeToken: exchange })
+      + `---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: oidc-client\n  namespace: default\n`
+      + `stringData:\n  client-secret: ${JSON.stringify(CLIENT_SECRET)}\n`;
+    const gw = await startGateway({ yaml, env: { AWS_ENDPOINT_URL_STS: sts.url } });
+    try {
+      // One exchange per policy (claude-aws, nova-aws), both before ready.
+      assert.equal(sts.issued.length, 2);
+      const discovery = oidc.requests.filter((r) => r.url === '/.well-known/openid-configuration');
+      const tokens = oidc.requests.filter((r) => r.url === '/token');
+      assert.equal(discovery.length, 2);
+      assert.equal(tokens.length, 2);
+      assert.equal(tokens[0].params.grant_type, 'client_credentials');
+      assert.equal(tokens[0].params.scope, 'bedrock');
+      assert.equal(tokens[0].clientId, 'sluice-gateway');
+      assert.match(tokens[0].headers.authorization, /^Basic /);
+      const sessions = sts.requests.map((r) => r.params.RoleSessionName).sort();
+      assert.deepEqual(sessions, ['sluice-claude-aws', 'sluice-nova-aws']);
+      assert.ok(sts.requests.every((r) => r.params.WebIdentityToken === oidc.accessToken && r.params.RoleArn === ROLE));
+      const res = await chat(gw, CLAUDE);
+      assert.equal(res.status, 200, res.text);
+      const rec = fake.requests[0];
+      assert.equal(rec.signature.ok, true, rec.signature.error);
+      assert.ok(sts.lookup(rec.signature.accessKeyId), 'signed with STS-issued keys');
+      assertClean(fake, sts, oidc);
+      assertNoSecret(gw, CLIENT_SECRET);
+      assertNoSecret(gw, oidc.accessToken);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

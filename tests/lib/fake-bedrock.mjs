@@ -791,3 +791,79 @@ export class FakeSts {
 }
 
 export function startFakeSts(opts) { return FakeSts.start(opts); }
+
+// ---- FakeOidcProvider -------------------------------------------------------------------------
+
+/**
+ * A fake OpenID provider for oidcExchangeToken: discovery at
+ * /.well-known/openid-configuration (OpenID Connect Discovery 1.0) and a token endpoint at /token
+ * granting client_credentials (RFC 6749 §4.4) to one client authenticated with HTTP Basic or form
+ * parameters; answers {access_token, token_type, expires_in}.
+ */
+export class FakeOidcProvider {
+  constructor({ clientId, clientSecret, accessToken = `oidc-${crypto.randomBytes(16).toString('hex')}`,
+    expiresIn = 300, name = 'fake-oidc' } = {}) {
+    Object.assign(this, { clientId, clientSecret, accessToken, expiresIn, name });
+    this.requests = [];
+    this.violations = [];
+    this.sockets = new Set();
+  }
+
+  static async start(opts) {
+    const p = new FakeOidcProvider(opts);
+    await p.listen();
+    return p;
+  }
+
+  get url() { return `http://127.0.0.1:${this.port}`; }
+
+  async listen() {
+    this.server = http.createServer((req, res) => { this._onRequest(req, res).catch((e) => this.violations.push(`${this.name}: ${e.stack}`)); });
+    this.server.on('connection', (sock) => { this.sockets.add(sock); sock.on('close', () => this.sockets.delete(sock)); });
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = this.server.address().port;
+  }
+
+  async _onRequest(req, res) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const bodyText = Buffer.concat(chunks).toString('utf8');
+    const rec = { method: req.method, url: req.url, headers: req.headers, bodyText,
+      params: Object.fromEntries(new URLSearchParams(bodyText).entries()) };
+    this.requests.push(rec);
+    const json = (status, obj) => {
+      const body = JSON.stringify(obj);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (req.method === 'GET' && req.url === '/.well-known/openid-configuration') {
+      return json(200, { issuer: this.url, authorization_endpoint: `${this.url}/authorize`,
+        token_endpoint: `${this.url}/token`, jwks_uri: `${this.url}/jwks`,
+        grant_types_supported: ['client_credentials'], scopes_supported: ['openid', 'bedrock'] });
+    }
+    if (req.method === 'POST' && req.url === '/token') {
+      let id = rec.params.client_id;
+      let secret = rec.params.client_secret;
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+      if (basic) {
+        const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        const unform = (s) => decodeURIComponent(s.replace(/\+/g, ' '));
+        id = unform(decoded.slice(0, i));
+        secret = unform(decoded.slice(i + 1));
+      }
+      rec.clientId = id;
+      if (rec.params.grant_type !== 'client_credentials') return json(400, { error: 'unsupported_grant_type' });
+      if (id !== this.clientId || secret !== this.clientSecret) {
+        return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      }
+      return json(200, { access_token: this.accessToken, token_type: 'Bearer', expires_in: this.expiresIn });
+    }
+    return json(404, { error: 'not_found' });
+  }
+
+  async close() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((resolve) => { this.server.close(() => resolve()); this.server.closeAllConnections?.(); });
+  }
+}
