@@ -213,6 +213,16 @@ describe('MCP gateway with the official SDK client', { timeout: 120000 }, () => 
     assert.ok(!gw.output().includes(sid), 'the session id itself is never logged');
   });
 
+  it('shows the MCP route in /config_dump without its keys', async () => {
+    const res = await fetch(gw.adminUrl('/config_dump'));
+    const text = await res.text();
+    assert.ok(!text.includes(API_KEY));
+    const dump = JSON.parse(text);
+    assert.equal(dump.mcp_routes[0].name, 'default/mcp');
+    const echoBackend = dump.mcp_routes[0].backends.find((b) => b.name === 'echo');
+    assert.deepEqual(echoBackend.api_key, { header: 'x-api-key', value: '[REDACTED]' });
+  });
+
   it('ends the session with DELETE', async () => {
     const { client, transport } = await connectClient(url);
     const sid = transport.sessionId;

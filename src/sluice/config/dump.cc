@@ -201,6 +201,53 @@ std::string DumpJson(const RuntimeConfig& config) {
         {"llm_request_costs", DumpCosts(route.costs)},
     });
   }
+  json::array mcp_routes;
+  for (const McpRoute& route : config.mcp_routes) {
+    json::array backends_out;
+    for (const McpBackend& b : route.backends) {
+      json::object o;
+      o["name"] = b.name;
+      o["path"] = b.path;
+      o["host"] = b.host_header;
+      o["tls"] = b.tls.enabled;
+      json::array eps;
+      for (const Endpoint& ep : b.endpoints)
+        eps.push_back(json::string(ep.host + ":" + std::to_string(ep.port)));
+      o["endpoints"] = std::move(eps);
+      if (!b.api_key_header.empty()) {
+        o["api_key"] = json::object{{"header", b.api_key_header}, {"value", kRedacted}};
+      } else if (!b.api_key_query_param.empty()) {
+        o["api_key"] = json::object{{"query_param", b.api_key_query_param}, {"value", kRedacted}};
+      }
+      json::array forwarded;
+      for (const auto& f : b.forward_headers) {
+        forwarded.push_back(json::object{{"name", f.name}, {"backend_header", f.backend_header}});
+      }
+      o["forward_headers"] = std::move(forwarded);
+      json::array fixed;
+      for (const auto& [name, value] : b.static_headers) {
+        fixed.push_back(json::object{
+            {"name", name}, {"value", IsSecretHeader(name) ? kRedacted : std::string_view(value)}});
+      }
+      o["headers"] = std::move(fixed);
+      o["tool_include"] = Strings(b.tools.include);
+      o["tool_exclude"] = Strings(b.tools.exclude);
+      backends_out.push_back(std::move(o));
+    }
+    json::object r;
+    r["name"] = route.name;
+    r["path"] = route.path;
+    r["parent_gateways"] = Strings(route.parent_gateways);
+    r["hostnames"] = Strings(route.hostnames);
+    r["backends"] = std::move(backends_out);
+    r["oauth"] = route.oauth.has_value();
+    r["authorization"] = route.authorization.has_value();
+    if (route.oauth) {
+      r["issuer"] = route.oauth->issuer;
+      r["audiences"] = Strings(route.oauth->audiences);
+    }
+    mcp_routes.push_back(std::move(r));
+  }
   json::object root{
       {"source_files", Strings(config.source_files)},
       {"load_time", config.load_time},
@@ -208,6 +255,7 @@ std::string DumpJson(const RuntimeConfig& config) {
       {"global_llm_request_costs", DumpCosts(config.global_costs)},
       {"routes", std::move(routes)},
       {"backends", std::move(backends)},
+      {"mcp_routes", std::move(mcp_routes)},
   };
   return json::serialize(root);
 }
