@@ -4,8 +4,8 @@
 //   node fakes/mcp-echo-server.mjs stdio    the stdio transport
 //
 // Tools: echo_headers (the HTTP headers this server received), add, whoami (session id),
-// slow (progress notifications), ask (an elicitation request to the client), secret_tool (for
-// filter tests). One prompt (greeting) and one resource (echo://readme).
+// slow (progress notifications), ask (an elicitation request to the client), announce
+// (tools/list_changed on the GET stream), secret_tool (for filter tests). One prompt (greeting) and one resource (echo://readme).
 // Prints "echo server listening on <port>" when ready (HTTP mode).
 
 import { randomUUID } from 'node:crypto';
@@ -49,6 +49,13 @@ function buildServer(getHeaders) {
         requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } },
       { relatedRequestId: extra.requestId });
       return { content: [{ type: 'text', text: `hello ${answer.content?.name}` }] };
+    });
+  server.registerTool('announce', { description: 'Sends list_changed on the standalone stream' },
+    async () => {
+      // Not tied to this request: the SDK sends it on the GET stream (Transports §Listening for
+      // Messages from the Server).
+      setTimeout(() => { server.sendToolListChanged(); }, 50);
+      return { content: [{ type: 'text', text: 'announced' }] };
     });
   server.registerPrompt('greeting', { description: 'Greets', argsSchema: { who: z.string() } },
     ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}` } }] }));

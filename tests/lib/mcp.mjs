@@ -76,6 +76,17 @@ export async function startEchoServerOnPort(port) {
   return { ...p, port: bound, url: `http://127.0.0.1:${bound}/mcp` };
 }
 
+export const RAW_SERVER = path.join(TESTS_DIR, 'fakes/mcp-raw-server.mjs');
+
+/** The stateless, JSON-only, paginating raw server (fakes/mcp-raw-server.mjs). */
+export async function startRawServer() {
+  const p = await spawnNode([RAW_SERVER], { env: { PORT: '0' }, ready: /raw server listening on \d+/,
+    what: 'raw server' });
+  const port = Number(/listening on (\d+)/.exec(p.output())[1]);
+  return { ...p, port, url: `http://127.0.0.1:${port}/mcp`,
+    requests: async () => (await fetch(`http://127.0.0.1:${port}/requests`)).json() };
+}
+
 /**
  * A reverse proxy that gzips every response body it relays (JSON and SSE alike, flushing after
  * each chunk so streams stay streams): a backend behind a compressing front end.
