@@ -39,6 +39,10 @@ def main(out):
     rows = [json.loads(l) for l in open(os.path.join(out, "results.jsonl")) if l.strip()]
     machine = open(os.path.join(out, "machine.txt")).read().strip().splitlines()
     systems = [s for s in SYSTEMS if any(r.get("system") == s for r in rows)]
+    loads = [r["load1"] for r in rows if "load1" in r]
+    if loads:
+        # Our own processes keep the 1-minute load near 2 on a 2-core machine; more is other work.
+        machine.append(f"load average (1 min) during the runs: {min(loads):.2f}–{max(loads):.2f}")
 
     # --- Maximum RPS (wrk) and CPU at saturation
     wrk = defaultdict(list)
