@@ -64,9 +64,9 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
       const r = await client.callTool({ name: 'raw__t4', arguments: {} });
       assert.equal(r.content[0].text, 'raw t4');
       const seen = await raw.requests();
-      const lists = seen.filter((s) => s.msg.method === 'tools/list');
+      const lists = seen.filter((s) => s.msg?.method === 'tools/list');
       assert.deepEqual(lists.slice(-3).map((s) => s.msg.params?.cursor), [undefined, '2', '4']);
-      const call = seen.find((s) => s.msg.method === 'tools/call');
+      const call = seen.find((s) => s.msg?.method === 'tools/call');
       assert.equal(call.msg.params.name, 't4', 'the prefix is removed');
       assert.equal(call.headers['mcp-session-id'], undefined, 'a stateless backend gets none');
       assert.equal(call.headers['mcp-protocol-version'], '2025-06-18', 'the version it negotiated');
@@ -93,6 +93,34 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
     }
   });
 
+  it('resumes the backend stream an event came from with Last-Event-ID', async () => {
+    const init = await rpc(url, INIT);
+    const sid = init.headers.get('mcp-session-id');
+    const open = async (lastEventId) => {
+      const ac = new AbortController();
+      const headers = { accept: 'text/event-stream', 'mcp-session-id': sid };
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      const res = await fetch(url, { headers, signal: ac.signal });
+      assert.equal(res.status, 200);
+      const reader = res.body.getReader();
+      let text = '';
+      while (!/\ndata: .*hello/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+      ac.abort();
+      return text;
+    };
+    const first = await open();
+    const id = /^id: (.+)$/m.exec(first)[1];
+    assert.ok(!id.startsWith('ev-'), 'the id names the backend, not only its event');
+    await open(id);
+    const n = /hello (\d+)/.exec(first)[1];
+    const gets = (await raw.requests()).filter((s) => s.get);
+    assert.equal(gets.at(-1).headers['last-event-id'], `ev-${n}`);
+  });
+
   it('passes a client cancellation on to the backends', async () => {
     const { client } = await connectClient(url);
     try {
@@ -104,7 +132,7 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
       const line = await gw.waitForLog((l) => l['mcp.method.name'] === 'notifications/cancelled');
       assert.equal(line.response_code, 202);
       const seen = await raw.requests();
-      assert.ok(seen.some((s) => s.msg.method === 'notifications/cancelled'));
+      assert.ok(seen.some((s) => s.msg?.method === 'notifications/cancelled'));
     } finally {
       await client.close();
     }

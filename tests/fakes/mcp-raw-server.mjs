@@ -1,6 +1,6 @@
 // A minimal stateless MCP server written against the wire format alone (no SDK), for what the
 // SDK servers do not exercise: no mcp-session-id (a stateless server), plain JSON answers,
-// paginated lists (MCP Utilities §Pagination) and no GET stream (405).
+// paginated lists (MCP Utilities §Pagination), and a GET stream with event ids.
 //   PORT=0 node fakes/mcp-raw-server.mjs      prints "raw server listening on <port>"
 // GET /requests returns every JSON-RPC message received, with the headers that came with it.
 
@@ -15,6 +15,16 @@ const server = http.createServer(async (req, res) => {
   if (req.method === 'GET' && req.url === '/requests') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(received));
+    return;
+  }
+  if (req.method === 'GET') {
+    // A server-to-client stream with one event, then held open; Last-Event-ID is recorded so a
+    // test can see a resumption reach this server (Transports §Resumability and Redelivery).
+    received.push({ get: true, headers: req.headers });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const n = received.length;
+    res.write(`id: ev-${n}\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0',
+      method: 'notifications/message', params: { level: 'info', data: `hello ${n}` } })}\n\n`);
     return;
   }
   if (req.method !== 'POST') {
