@@ -394,7 +394,6 @@ TEST(ModelsListJson, EmptyConfig) {
   EXPECT_EQ(ModelsListJson(config::RuntimeConfig{}, "x"), R"({"object":"list","data":[]})");
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // AnthropicModelsListJson.
 

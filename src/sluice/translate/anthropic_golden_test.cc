@@ -70,9 +70,11 @@ std::string EncodeBedrockStream(const std::string& jsonl) {
       continue;
     }
     std::string payload = R"({"bytes":")" + Base64Encode(line) + R"(","p":"abcd"})";
-    codec::AppendEventStreamMessage(
-        out, {{":event-type", "chunk"}, {":content-type", "application/json"}, {":message-type", "event"}},
-        payload);
+    codec::AppendEventStreamMessage(out,
+                                    {{":event-type", "chunk"},
+                                     {":content-type", "application/json"},
+                                     {":message-type", "event"}},
+                                    payload);
   }
   return out;
 }
@@ -134,8 +136,7 @@ class Golden {
     if (fs::exists(dir_ / "upstream_request.invoke_body.json")) {
       // CountTokens wraps the InvokeModel body in base64: compare what it decodes to.
       auto outer = ParseOrDie(up.body, "upstream body");
-      auto inner = Base64Decode(
-          outer.at("input").at("invokeModel").at("body").as_string().c_str());
+      auto inner = Base64Decode(outer.at("input").at("invokeModel").at("body").as_string().c_str());
       ASSERT_TRUE(inner.has_value());
       EXPECT_EQ(ParseOrDie(*inner, "invoke body"),
                 ParseOrDie(Read(dir_ / "upstream_request.invoke_body.json"), "invoke_body"));
@@ -144,14 +145,16 @@ class Golden {
     } else {
       EXPECT_EQ(ParseOrDie(up.body, "upstream body"),
                 ParseOrDie(Read(dir_ / "upstream_request.json"), "upstream_request.json"))
-          << "got:\n" << up.body;
+          << "got:\n"
+          << up.body;
     }
     if (fs::exists(dir_ / "upstream_headers.txt")) {
       std::istringstream lines(Read(dir_ / "upstream_headers.txt"));
       for (std::string line; std::getline(lines, line);) {
         if (line.empty()) continue;
         const auto colon = line.find(':');
-        const std::string name = line.substr(0, colon), value(TrimWhitespace(line.substr(colon + 1)));
+        const std::string name = line.substr(0, colon),
+                          value(TrimWhitespace(line.substr(colon + 1)));
         bool found = false;
         for (const auto& [n, v] : up.set_headers) found |= n == name && v == value;
         EXPECT_TRUE(found) << "missing upstream header " << line;
@@ -214,7 +217,8 @@ class Golden {
     } else {
       EXPECT_EQ(ParseOrDie(whole.client, "client body"),
                 ParseOrDie(Read(dir_ / "expected.json"), "expected.json"))
-          << "got:\n" << whole.client;
+          << "got:\n"
+          << whole.client;
     }
     // Expected usage and model.
     const auto want = ParseOrDie(Read(dir_ / "usage.json"), "usage.json").as_object();
@@ -261,27 +265,63 @@ TEST_P(AnthropicGolden, Response) { Golden(GetParam()).CheckResponse(); }
 
 using config::SchemaName;
 const Case kCases[] = {
-    {"anthropic_anthropic/messages_json", Endpoint::kMessages, SchemaName::kAnthropic,
-     "claude-sonnet-4-5-20250929", "", {{"anthropic-version", "2023-06-01"}}},
-    {"anthropic_anthropic/messages_stream", Endpoint::kMessages, SchemaName::kAnthropic, "", "",
+    {"anthropic_anthropic/messages_json",
+     Endpoint::kMessages,
+     SchemaName::kAnthropic,
+     "claude-sonnet-4-5-20250929",
+     "",
+     {{"anthropic-version", "2023-06-01"}}},
+    {"anthropic_anthropic/messages_stream",
+     Endpoint::kMessages,
+     SchemaName::kAnthropic,
+     "",
+     "",
      {{"anthropic-version", "2023-06-01"}, {"anthropic-beta", "interleaved-thinking-2025-05-14"}}},
-    {"anthropic_anthropic/count_tokens", Endpoint::kMessagesCountTokens, SchemaName::kAnthropic,
-     "", "", {{"anthropic-version", "2023-06-01"}}},
+    {"anthropic_anthropic/count_tokens",
+     Endpoint::kMessagesCountTokens,
+     SchemaName::kAnthropic,
+     "",
+     "",
+     {{"anthropic-version", "2023-06-01"}}},
     {"anthropic_openai/messages_json", Endpoint::kMessages, SchemaName::kOpenAI, "", "", {}},
     {"anthropic_openai/messages_stream", Endpoint::kMessages, SchemaName::kOpenAI, "", "", {}},
-    {"anthropic_openai/messages_stream_reasoning", Endpoint::kMessages, SchemaName::kOpenAI, "",
-     "", {}},
-    {"anthropic_aws_anthropic/messages_json", Endpoint::kMessages, SchemaName::kAWSAnthropic,
-     "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "",
-     {{"anthropic-version", "2023-06-01"}, {"anthropic-beta", "context-1m-2025-08-07, token-efficient-tools-2025-02-19"}}},
-    {"anthropic_aws_anthropic/messages_stream", Endpoint::kMessages, SchemaName::kAWSAnthropic,
-     "anthropic.claude-3-5-sonnet-20241022-v2:0", "bedrock-2023-05-31", {}},
-    {"anthropic_aws_anthropic/count_tokens", Endpoint::kMessagesCountTokens,
-     SchemaName::kAWSAnthropic, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "", {}},
-    {"openai_aws_anthropic/chat_json", Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
-     "anthropic.claude-3-7-sonnet-20250219-v1:0", "", {}},
-    {"openai_aws_anthropic/chat_stream", Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
-     "", "", {}},
+    {"anthropic_openai/messages_stream_reasoning",
+     Endpoint::kMessages,
+     SchemaName::kOpenAI,
+     "",
+     "",
+     {}},
+    {"anthropic_aws_anthropic/messages_json",
+     Endpoint::kMessages,
+     SchemaName::kAWSAnthropic,
+     "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+     "",
+     {{"anthropic-version", "2023-06-01"},
+      {"anthropic-beta", "context-1m-2025-08-07, token-efficient-tools-2025-02-19"}}},
+    {"anthropic_aws_anthropic/messages_stream",
+     Endpoint::kMessages,
+     SchemaName::kAWSAnthropic,
+     "anthropic.claude-3-5-sonnet-20241022-v2:0",
+     "bedrock-2023-05-31",
+     {}},
+    {"anthropic_aws_anthropic/count_tokens",
+     Endpoint::kMessagesCountTokens,
+     SchemaName::kAWSAnthropic,
+     "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+     "",
+     {}},
+    {"openai_aws_anthropic/chat_json",
+     Endpoint::kChatCompletions,
+     SchemaName::kAWSAnthropic,
+     "anthropic.claude-3-7-sonnet-20250219-v1:0",
+     "",
+     {}},
+    {"openai_aws_anthropic/chat_stream",
+     Endpoint::kChatCompletions,
+     SchemaName::kAWSAnthropic,
+     "",
+     "",
+     {}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Pairs, AnthropicGolden, ::testing::ValuesIn(kCases),

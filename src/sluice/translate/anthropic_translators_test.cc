@@ -26,8 +26,7 @@ struct Translated {
 };
 
 Translated Translate(Endpoint ep, SchemaName schema, std::string_view body, bool stream = false,
-                     std::string_view model = "m",
-                     std::vector<HeaderView> headers = {}) {
+                     std::string_view model = "m", std::vector<HeaderView> headers = {}) {
   static config::Backend backend;
   backend.schema.name = schema;
   Translated r;
@@ -60,15 +59,23 @@ void Expect422(Endpoint ep, SchemaName schema, std::string_view body, std::strin
 TEST(AnthropicToOpenAI, FieldsWithoutAnOpenAIEquivalentAre422NamingThem) {
   const auto ep = Endpoint::kMessages;
   const auto s = SchemaName::kOpenAI;
-  Expect422(ep, s, R"({"model":"m","max_tokens":5,"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"}]})",
-            "tools[0].type");
-  Expect422(ep, s, R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}]}]})",
-            "messages[0].content[0].source.type");
-  Expect422(ep, s, R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA=="}}]}]}]})",
-            "messages[0].content[0].content[0].type");
+  Expect422(
+      ep, s,
+      R"({"model":"m","max_tokens":5,"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"}]})",
+      "tools[0].type");
+  Expect422(
+      ep, s,
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}]}]})",
+      "messages[0].content[0].source.type");
+  Expect422(
+      ep, s,
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA=="}}]}]}]})",
+      "messages[0].content[0].content[0].type");
   Expect422(ep, s, R"({"model":"m","max_tokens":5,"messages":[],"container":"c"})", "container");
-  Expect422(ep, s, R"({"model":"m","max_tokens":5,"messages":[],"output_config":{"format":{"type":"xml"}}})",
-            "output_config.format.type");
+  Expect422(
+      ep, s,
+      R"({"model":"m","max_tokens":5,"messages":[],"output_config":{"format":{"type":"xml"}}})",
+      "output_config.format.type");
   // count_tokens has no OpenAI chat equivalent either: the pair is not registered.
   EXPECT_FALSE(Supports(Endpoint::kMessagesCountTokens, s));
 }
@@ -83,20 +90,24 @@ TEST(AnthropicToOpenAI, NoMaxTokensStaysAbsentAndEffortAndFormatMap) {
   EXPECT_EQ(body.at("top_k"), 5);
   EXPECT_EQ(body.at("service_tier"), "default");
   EXPECT_EQ(body.at("reasoning_effort"), "high");
-  EXPECT_EQ(bj::serialize(body.at("response_format")),
-            R"({"type":"json_schema","json_schema":{"name":"output","schema":{"type":"object"},"strict":true}})");
+  EXPECT_EQ(
+      bj::serialize(body.at("response_format")),
+      R"({"type":"json_schema","json_schema":{"name":"output","schema":{"type":"object"},"strict":true}})");
   EXPECT_EQ(r.up->path, "/v1/chat/completions");
 }
 
 TEST(AnthropicToOpenAI, ErrorsTakeAnthropicShape) {
   auto r = Translate(Endpoint::kMessages, SchemaName::kOpenAI, R"({"model":"m","messages":[]})");
-  auto e = r.t->TranslateError(429, "application/json", "",
-                               R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})");
+  auto e = r.t->TranslateError(
+      429, "application/json", "",
+      R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})");
   EXPECT_EQ(e.status, 429);
-  EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"requests","message":"Rate limit reached"}})");
-  e = r.t->TranslateError(503, "text/plain", "", "upstream connect error");
   EXPECT_EQ(e.body,
-            R"({"type":"error","error":{"type":"service_unavailable_error","message":"upstream connect error"}})");
+            R"({"type":"error","error":{"type":"requests","message":"Rate limit reached"}})");
+  e = r.t->TranslateError(503, "text/plain", "", "upstream connect error");
+  EXPECT_EQ(
+      e.body,
+      R"({"type":"error","error":{"type":"service_unavailable_error","message":"upstream connect error"}})");
 }
 
 TEST(AnthropicToOpenAI, StreamErrorChunkBecomesAnErrorEvent) {
@@ -105,13 +116,18 @@ TEST(AnthropicToOpenAI, StreamErrorChunkBecomesAnErrorEvent) {
   r.t->OnResponseHead(200, "text/event-stream");
   std::string out;
   ASSERT_TRUE(r.t->OnUpstreamBody(
-                     "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+                     "data: "
+                     "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{"
+                     "\"content\":\"a\"}}]}\n\n"
                      "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n",
                      out)
                   .ok());
   ASSERT_TRUE(r.t->OnUpstreamEnd(out).ok());
-  EXPECT_NE(out.find("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"server_error\",\"message\":\"overloaded\"}}"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(
+          "event: error\ndata: "
+          "{\"type\":\"error\",\"error\":{\"type\":\"server_error\",\"message\":\"overloaded\"}}"),
+      std::string::npos)
       << out;
   EXPECT_EQ(out.find("message_stop"), std::string::npos) << out;
   EXPECT_EQ(r.t->stream_error(), "overloaded");
@@ -136,14 +152,15 @@ TEST(AnthropicPassthrough, AddsAnthropicVersionOnlyWhenTheClientSentNone) {
 
 TEST(AnthropicPassthrough, ErrorsPassThroughOrAreWrappedByStatus) {
   auto r = Translate(Endpoint::kMessages, SchemaName::kAnthropic, R"({"model":"m","messages":[]})");
-  const std::string api = R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})";
+  const std::string api =
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})";
   EXPECT_EQ(r.t->TranslateError(529, "application/json", "", api).body, api);
   // Reference §9's status → type table.
   const std::pair<int, std::string_view> table[] = {
-      {400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
-      {404, "not_found_error"},       {413, "request_too_large"},    {429, "rate_limit_error"},
-      {500, "internal_server_error"}, {503, "service_unavailable_error"},
-      {529, "overloaded_error"},      {418, "internal_server_error"}};
+      {400, "invalid_request_error"}, {401, "authentication_error"},      {403, "permission_error"},
+      {404, "not_found_error"},       {413, "request_too_large"},         {429, "rate_limit_error"},
+      {500, "internal_server_error"}, {503, "service_unavailable_error"}, {529, "overloaded_error"},
+      {418, "internal_server_error"}};
   for (const auto& [status, type] : table) {
     const auto e = r.t->TranslateError(status, "text/html", "", "<h1>x</h1>");
     EXPECT_EQ(e.status, status);
@@ -158,7 +175,8 @@ TEST(AnthropicToAWSAnthropic, ExceptionMidStreamEndsWithAnErrorEvent) {
                      R"({"model":"m","max_tokens":5,"stream":true,"messages":[]})", true,
                      "anthropic.claude-3-haiku-20240307-v1:0");
   ASSERT_TRUE(r.up.ok());
-  EXPECT_EQ(r.up->path, "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke-with-response-stream");
+  EXPECT_EQ(r.up->path,
+            "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke-with-response-stream");
   std::string bytes;
   const std::string start =
       R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-3-haiku-20240307","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":1}}})";
@@ -171,10 +189,12 @@ TEST(AnthropicToAWSAnthropic, ExceptionMidStreamEndsWithAnErrorEvent) {
   std::string out;
   ASSERT_TRUE(r.t->OnUpstreamBody(bytes, out).ok());
   ASSERT_TRUE(r.t->OnUpstreamEnd(out).ok());
-  EXPECT_EQ(out, "event: message_start\ndata: " + start +
-                     "\n\nevent: error\ndata: "
-                     R"({"type":"error","error":{"type":"rate_limit_error","message":"Too many tokens, please wait before trying again."}})"
-                     "\n\n");
+  EXPECT_EQ(
+      out,
+      "event: message_start\ndata: " + start +
+          "\n\nevent: error\ndata: "
+          R"({"type":"error","error":{"type":"rate_limit_error","message":"Too many tokens, please wait before trying again."}})"
+          "\n\n");
   EXPECT_EQ(r.t->stream_error(),
             "throttlingException: Too many tokens, please wait before trying again.");
 }
@@ -191,14 +211,20 @@ TEST(AnthropicToAWSAnthropic, CorruptFrameIsAnUpstreamError) {
 }
 
 TEST(AnthropicToAWSAnthropic, BedrockErrorsInAnthropicShape) {
-  auto r = Translate(Endpoint::kMessages, SchemaName::kAWSAnthropic, R"({"model":"m","messages":[]})");
-  auto e = r.t->TranslateError(400, "application/json",
-                               "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
-                               R"({"message":"max_tokens: Field required"})");
+  auto r =
+      Translate(Endpoint::kMessages, SchemaName::kAWSAnthropic, R"({"model":"m","messages":[]})");
+  auto e = r.t->TranslateError(
+      400, "application/json",
+      "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+      R"({"message":"max_tokens: Field required"})");
   EXPECT_EQ(e.status, 400);
-  EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}})");
+  EXPECT_EQ(
+      e.body,
+      R"({"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}})");
   e = r.t->TranslateError(503, "text/plain", "", "Service Unavailable");
-  EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"service_unavailable_error","message":"Service Unavailable"}})");
+  EXPECT_EQ(
+      e.body,
+      R"({"type":"error","error":{"type":"service_unavailable_error","message":"Service Unavailable"}})");
 }
 
 // ---- OpenAI → Claude on Bedrock --------------------------------------------------------------
@@ -213,16 +239,24 @@ TEST(OpenAIToAWSAnthropic, FieldsClaudeCannotExpressAre422NamingThem) {
   Expect422(ep, s, "{" + m + R"(,"logprobs":true})", "logprobs");
   Expect422(ep, s, "{" + m + R"(,"seed":7})", "seed");
   Expect422(ep, s, "{" + m + R"(,"presence_penalty":0.5})", "presence_penalty");
-  Expect422(ep, s, "{" + m + R"(,"response_format":{"type":"json_object"}})", "response_format.type");
+  Expect422(ep, s, "{" + m + R"(,"response_format":{"type":"json_object"}})",
+            "response_format.type");
   Expect422(ep, s, "{" + m + R"(,"reasoning_effort":"extreme"})", "reasoning_effort");
   Expect422(ep, s, R"({"model":"m","messages":[{"role":"function","name":"f","content":"x"}]})",
             "messages[0].role");
-  Expect422(ep, s, R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]})",
-            "messages[0].content[0].type");
-  Expect422(ep, s, R"({"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{not json"}}]}]})",
-            "messages[0].tool_calls[0].function.arguments");
+  Expect422(
+      ep, s,
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]})",
+      "messages[0].content[0].type");
+  Expect422(
+      ep, s,
+      R"({"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{not json"}}]}]})",
+      "messages[0].tool_calls[0].function.arguments");
   // Defaults that mean "nothing" are accepted.
-  auto r = Translate(ep, s, "{" + m + R"(,"n":1,"logprobs":false,"presence_penalty":0,"response_format":{"type":"text"},"stream_options":null})");
+  auto r = Translate(
+      ep, s,
+      "{" + m +
+          R"(,"n":1,"logprobs":false,"presence_penalty":0,"response_format":{"type":"text"},"stream_options":null})");
   EXPECT_TRUE(r.up.ok()) << r.up.error().message();
 }
 
@@ -236,18 +270,18 @@ TEST(OpenAIToAWSAnthropic, NoMaxTokensIsForwardedForBedrockToReject) {
 }
 
 TEST(OpenAIToAWSAnthropic, ReasoningEffortFollowsTheModel) {
-  const std::string m = R"("model":"m","max_tokens":64000,"messages":[{"role":"user","content":"hi"}])";
+  const std::string m =
+      R"("model":"m","max_tokens":64000,"messages":[{"role":"user","content":"hi"}])";
   // A model that takes output_config.effort (Claude Opus 4.7): the effort itself.
-  auto r = Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
-                     "{" + m + R"(,"reasoning_effort":"xhigh"})", false,
-                     "us.anthropic.claude-opus-4-7");
+  auto r =
+      Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
+                "{" + m + R"(,"reasoning_effort":"xhigh"})", false, "us.anthropic.claude-opus-4-7");
   auto body = BodyOf(r);
   EXPECT_EQ(bj::serialize(body.at("output_config")), R"({"effort":"xhigh"})");
   EXPECT_FALSE(body.contains("thinking"));
   // A model without effort: the documented thinking budget.
-  for (const auto& [effort, budget] :
-       std::vector<std::pair<std::string, int>>{{"minimal", 1024}, {"low", 1024}, {"medium", 4096},
-                                                {"high", 16384}, {"xhigh", 32000}}) {
+  for (const auto& [effort, budget] : std::vector<std::pair<std::string, int>>{
+           {"minimal", 1024}, {"low", 1024}, {"medium", 4096}, {"high", 16384}, {"xhigh", 32000}}) {
     r = Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
                   "{" + m + R"(,"reasoning_effort":")" + effort + R"("})", false,
                   "anthropic.claude-3-7-sonnet-20250219-v1:0");
@@ -267,28 +301,35 @@ TEST(OpenAIToAWSAnthropic, ReasoningEffortFollowsTheModel) {
 }
 
 TEST(OpenAIToAWSAnthropic, ThinkingBlocksAndCacheControlGoBackToClaude) {
-  auto r = Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
-                     R"({"model":"m","max_tokens":9,"messages":[)"
-                     R"({"role":"user","content":[{"type":"text","text":"long doc","cache_control":{"type":"ephemeral"}}]},)"
-                     R"({"role":"assistant","content":"ok","thinking_blocks":[{"type":"thinking","thinking":"hm","signature":"sig1"},{"type":"redacted_thinking","data":"ZGF0YQ=="}]},)"
-                     R"({"role":"user","content":"go on"}]})");
+  auto r = Translate(
+      Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
+      R"({"model":"m","max_tokens":9,"messages":[)"
+      R"({"role":"user","content":[{"type":"text","text":"long doc","cache_control":{"type":"ephemeral"}}]},)"
+      R"({"role":"assistant","content":"ok","thinking_blocks":[{"type":"thinking","thinking":"hm","signature":"sig1"},{"type":"redacted_thinking","data":"ZGF0YQ=="}]},)"
+      R"({"role":"user","content":"go on"}]})");
   const auto body = BodyOf(r);
-  EXPECT_EQ(bj::serialize(body.at("messages")),
-            R"([{"role":"user","content":[{"type":"text","text":"long doc","cache_control":{"type":"ephemeral"}}]},)"
-            R"({"role":"assistant","content":[{"type":"thinking","thinking":"hm","signature":"sig1"},{"type":"redacted_thinking","data":"ZGF0YQ=="},{"type":"text","text":"ok"}]},)"
-            R"({"role":"user","content":"go on"}])");
+  EXPECT_EQ(
+      bj::serialize(body.at("messages")),
+      R"([{"role":"user","content":[{"type":"text","text":"long doc","cache_control":{"type":"ephemeral"}}]},)"
+      R"({"role":"assistant","content":[{"type":"thinking","thinking":"hm","signature":"sig1"},{"type":"redacted_thinking","data":"ZGF0YQ=="},{"type":"text","text":"ok"}]},)"
+      R"({"role":"user","content":"go on"}])");
 }
 
 TEST(OpenAIToAWSAnthropic, BedrockErrorsInOpenAIShape) {
   auto r = Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
                      R"({"model":"m","messages":[]})");
-  auto e = r.t->TranslateError(429, "application/json",
-                               "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
-                               R"({"message":"Too many requests"})");
+  auto e = r.t->TranslateError(
+      429, "application/json",
+      "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+      R"({"message":"Too many requests"})");
   EXPECT_EQ(e.status, 429);
-  EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"ThrottlingException","code":"429","message":"Too many requests"}})");
+  EXPECT_EQ(
+      e.body,
+      R"({"type":"error","error":{"type":"ThrottlingException","code":"429","message":"Too many requests"}})");
   e = r.t->TranslateError(502, "text/html", "", "<html>Bad Gateway</html>");
-  EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"502","message":"<html>Bad Gateway</html>"}})");
+  EXPECT_EQ(
+      e.body,
+      R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"502","message":"<html>Bad Gateway</html>"}})");
 }
 
 TEST(OpenAIToAWSAnthropic, ExceptionMidStreamIsAnErrorChunkThenDone) {
@@ -303,7 +344,8 @@ TEST(OpenAIToAWSAnthropic, ExceptionMidStreamIsAnErrorChunkThenDone) {
   ASSERT_TRUE(r.t->OnUpstreamBody(bytes, out).ok());
   ASSERT_TRUE(r.t->OnUpstreamEnd(out).ok());
   EXPECT_EQ(out,
-            "data: {\"error\":{\"message\":\"The model stream failed\",\"type\":\"modelStreamErrorException\",\"code\":null}}\n\n"
+            "data: {\"error\":{\"message\":\"The model stream "
+            "failed\",\"type\":\"modelStreamErrorException\",\"code\":null}}\n\n"
             "data: [DONE]\n\n");
   EXPECT_FALSE(r.t->stream_error().empty());
 }

@@ -140,7 +140,8 @@ inline constexpr std::string_view kDeltaThinking = "thinking_delta";
 inline constexpr std::string_view kDeltaSignature = "signature_delta";
 inline constexpr std::string_view kDeltaCitations = "citations_delta";
 
-// Errors: {"type":"error","error":{"type":T,"message":M}} (https://docs.anthropic.com/en/api/errors).
+// Errors: {"type":"error","error":{"type":T,"message":M}}
+// (https://docs.anthropic.com/en/api/errors).
 inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kErrInvalidRequest = "invalid_request_error";
 inline constexpr std::string_view kErrAuthentication = "authentication_error";

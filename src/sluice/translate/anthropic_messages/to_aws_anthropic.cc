@@ -59,7 +59,8 @@ class AnthropicToAWSAnthropic final : public Translator {
         token = TrimWhitespace(token);
         if (token.empty()) continue;
         bool dup = false;
-        for (const auto& b : betas) dup |= b.is_string() && std::string_view(b.get_string()) == token;
+        for (const auto& b : betas)
+          dup |= b.is_string() && std::string_view(b.get_string()) == token;
         if (!dup) betas.emplace_back(token);
       }
     }
@@ -69,7 +70,8 @@ class AnthropicToAWSAnthropic final : public Translator {
     const std::string& version = request.backend->schema.version;
     edit.set.emplace_back(std::string(bw::kAnthropicVersion),
                           JsonQuote(version.empty() ? bw::kDefaultVersion : version));
-    if (!betas.empty()) edit.set.emplace_back(std::string(bw::kAnthropicBeta), common::ToJson(betas));
+    if (!betas.empty())
+      edit.set.emplace_back(std::string(bw::kAnthropicBeta), common::ToJson(betas));
     if (count_tokens_ && !parsed->get_object().contains(wire::kMaxTokens)) {
       // InvokeModel bodies require max_tokens; counting does not depend on it.
       edit.set.emplace_back(std::string(wire::kMaxTokens), "1");
@@ -86,8 +88,8 @@ class AnthropicToAWSAnthropic final : public Translator {
       out.body = std::move(wrapped);
       out.path = common::BedrockModelPath(BaseModelId(request.model), bw::kCountTokensSuffix);
     } else {
-      out.path = common::BedrockModelPath(
-          request.model, stream_ ? bw::kInvokeStreamSuffix : bw::kInvokeSuffix);
+      out.path = common::BedrockModelPath(request.model,
+                                          stream_ ? bw::kInvokeStreamSuffix : bw::kInvokeSuffix);
     }
     out.set_headers.emplace_back("content-type", "application/json");
     out.set_headers.emplace_back(

@@ -37,11 +37,11 @@ namespace {
 namespace aw = schema::anthropic;
 namespace ow = schema::openai;
 using common::At;
+using common::Dot;
+using common::Unprocessable;
 using common::bj::array;
 using common::bj::object;
 using common::bj::value;
-using common::Dot;
-using common::Unprocessable;
 
 // ---------------------------------------------------------------------------------------------
 // Request
@@ -108,9 +108,9 @@ Result<object> UserPart(const object& block, const std::string& path) {
     return Unprocessable(Dot(path, "source.type"),
                          "only base64 and text document sources have an OpenAI equivalent");
   }
-  return Unprocessable(Dot(path, "type"),
-                       std::string("content blocks of type \"") + std::string(type) +
-                           "\" have no OpenAI chat equivalent");
+  return Unprocessable(Dot(path, "type"), std::string("content blocks of type \"") +
+                                              std::string(type) +
+                                              "\" have no OpenAI chat equivalent");
 }
 
 // Parts of one message as OpenAI content: a plain string when it is a single uncached text part.
@@ -160,8 +160,7 @@ Result<void> AppendUserMessage(const value& content, const std::string& path, ar
         const object* item = (*items)[k].if_object();
         const std::string ipath = At(Dot(bpath, aw::kContent), k);
         if (item == nullptr || common::StringOr(*item, aw::kType, "") != aw::kBlockText) {
-          return Unprocessable(Dot(ipath, "type"),
-                               "OpenAI tool messages carry text only");
+          return Unprocessable(Dot(ipath, "type"), "OpenAI tool messages carry text only");
         }
         tparts.push_back(TextPart(common::StringOr(*item, aw::kText, ""), *item));
       }
@@ -211,9 +210,9 @@ Result<void> AppendAssistantMessage(const value& content, const std::string& pat
     } else if (type == aw::kBlockThinking || type == aw::kBlockRedactedThinking) {
       thinking_blocks.push_back(*block);  // {type, thinking, signature} / {type, data}
     } else {
-      return Unprocessable(Dot(bpath, "type"),
-                           std::string("assistant blocks of type \"") + std::string(type) +
-                               "\" have no OpenAI chat equivalent");
+      return Unprocessable(Dot(bpath, "type"), std::string("assistant blocks of type \"") +
+                                                   std::string(type) +
+                                                   "\" have no OpenAI chat equivalent");
     }
   }
   if (!parts.empty()) {
@@ -305,8 +304,8 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
   }
   out[ow::kMessages] = std::move(messages);
 
-  const bool has_tools = common::FindArray(in, aw::kTools) != nullptr &&
-                         !common::FindArray(in, aw::kTools)->empty();
+  const bool has_tools =
+      common::FindArray(in, aw::kTools) != nullptr && !common::FindArray(in, aw::kTools)->empty();
   for (const auto& kv : in) {
     const std::string_view key = kv.key();
     const value& v = kv.value();
@@ -406,7 +405,8 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
 // thinking_blocks (LiteLLM / Envoy AI Gateway) or reasoning_content (string, or {text,
 // signature}) of an OpenAI message or delta.
 void AppendThinking(const object& msg, array& content) {
-  if (const array* blocks = common::FindArray(msg, ow::kThinkingBlocks); blocks && !blocks->empty()) {
+  if (const array* blocks = common::FindArray(msg, ow::kThinkingBlocks);
+      blocks && !blocks->empty()) {
     for (const auto& b : *blocks) {
       const object* o = b.if_object();
       if (o == nullptr) continue;
@@ -560,19 +560,20 @@ class StreamState {
     std::string tail = R"(,"delta":)";
     tail += delta_json;
     tail += '}';
-    BlockEvent(out, aw::kEventBlockDelta, R"({"type":"content_block_delta","index":)", tail,
-               index);
+    BlockEvent(out, aw::kEventBlockDelta, R"({"type":"content_block_delta","index":)", tail, index);
   }
 
   void ThinkingText(std::string& out, std::string_view text) {
     if (text.empty()) return;
-    if (open_ != Open::kThinking) OpenBlock(out, Open::kThinking, R"({"type":"thinking","thinking":""})");
+    if (open_ != Open::kThinking)
+      OpenBlock(out, Open::kThinking, R"({"type":"thinking","thinking":""})");
     Delta(out, R"({"type":"thinking_delta","thinking":)" + JsonQuote(text) + "}");
   }
 
   void Signature(std::string& out, std::string_view signature) {
     if (signature.empty()) return;
-    if (open_ != Open::kThinking) OpenBlock(out, Open::kThinking, R"({"type":"thinking","thinking":""})");
+    if (open_ != Open::kThinking)
+      OpenBlock(out, Open::kThinking, R"({"type":"thinking","thinking":""})");
     Delta(out, R"({"type":"signature_delta","signature":)" + JsonQuote(signature) + "}");
   }
 
@@ -704,7 +705,8 @@ class AnthropicToOpenAI final : public Translator {
     }
     const object& resp = parsed->get_object();
     limit::TokenUsage usage;
-    if (const object* u = common::FindObject(resp, ow::kUsage)) usage = common::TokenUsageFromOpenAI(*u);
+    if (const object* u = common::FindObject(resp, ow::kUsage))
+      usage = common::TokenUsageFromOpenAI(*u);
     const std::string model(common::StringOr(resp, ow::kModel, request_model_));
     array content;
     std::string_view stop_reason = aw::kStopEndTurn;
@@ -726,9 +728,9 @@ class AnthropicToOpenAI final : public Translator {
             const object* call = c.if_object();
             if (call == nullptr) continue;
             const object* fn = common::FindObject(*call, ow::kFunction);
-            content.push_back(ToolUseBlock(
-                common::StringOr(*call, ow::kId, ""), fn ? common::StringOr(*fn, ow::kName, "") : "",
-                fn ? common::StringOr(*fn, ow::kArguments, "") : ""));
+            content.push_back(ToolUseBlock(common::StringOr(*call, ow::kId, ""),
+                                           fn ? common::StringOr(*fn, ow::kName, "") : "",
+                                           fn ? common::StringOr(*fn, ow::kArguments, "") : ""));
           }
         }
       }

@@ -23,16 +23,26 @@ bool LooksLikeJson(std::string_view body) {
 
 std::string_view AnthropicErrorTypeForStatus(int status) {
   switch (status) {
-    case 400: return wire::kErrInvalidRequest;
-    case 401: return wire::kErrAuthentication;
-    case 403: return wire::kErrPermission;
-    case 404: return wire::kErrNotFound;
-    case 413: return wire::kErrRequestTooLarge;
-    case 429: return wire::kErrRateLimit;
-    case 500: return wire::kErrInternalServer;
-    case 503: return wire::kErrServiceUnavailable;
-    case 529: return wire::kErrOverloaded;
-    default: return wire::kErrInternalServer;
+    case 400:
+      return wire::kErrInvalidRequest;
+    case 401:
+      return wire::kErrAuthentication;
+    case 403:
+      return wire::kErrPermission;
+    case 404:
+      return wire::kErrNotFound;
+    case 413:
+      return wire::kErrRequestTooLarge;
+    case 429:
+      return wire::kErrRateLimit;
+    case 500:
+      return wire::kErrInternalServer;
+    case 503:
+      return wire::kErrServiceUnavailable;
+    case 529:
+      return wire::kErrOverloaded;
+    default:
+      return wire::kErrInternalServer;
   }
 }
 
@@ -61,8 +71,7 @@ ClientError OpenAIErrorToAnthropic(int status, std::string_view body) {
   e.status = status;
   std::string_view type = AnthropicErrorTypeForStatus(status);
   std::string message(body);
-  if (auto parsed = ParseJson(body, ErrorSource::kUpstream);
-      parsed.ok() && parsed->is_object()) {
+  if (auto parsed = ParseJson(body, ErrorSource::kUpstream); parsed.ok() && parsed->is_object()) {
     const bj::object& o = parsed->get_object();
     const bj::object* err = FindObject(o, schema::openai::kError);
     if (err != nullptr) {
@@ -86,8 +95,7 @@ std::string_view BedrockErrorType(std::string_view x_amzn_errortype) {
 ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::string_view body) {
   ClientError e;
   e.status = status;
-  if (auto parsed = ParseJson(body, ErrorSource::kUpstream);
-      parsed.ok() && parsed->is_object()) {
+  if (auto parsed = ParseJson(body, ErrorSource::kUpstream); parsed.ok() && parsed->is_object()) {
     const bj::object& o = parsed->get_object();
     if (auto m = FindString(o, wire::kMessage)) {
       const std::string_view type = BedrockErrorType(error_type);
@@ -109,8 +117,7 @@ ClientError BedrockErrorToAnthropic(int status, std::string_view error_type,
                                     std::string_view body) {
   ClientError e;
   e.status = status;
-  if (auto parsed = ParseJson(body, ErrorSource::kUpstream);
-      parsed.ok() && parsed->is_object()) {
+  if (auto parsed = ParseJson(body, ErrorSource::kUpstream); parsed.ok() && parsed->is_object()) {
     const bj::object& o = parsed->get_object();
     if (FindString(o, wire::kType) == wire::kError && FindObject(o, wire::kError) != nullptr) {
       e.body = std::string(body);

@@ -37,8 +37,7 @@ ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::s
 // A Bedrock error for an Anthropic client: Anthropic-shaped JSON passes through (Bedrock relays
 // Claude's own errors that way); {"message"} becomes Anthropic's shape with the status's type;
 // anything else is wrapped.
-ClientError BedrockErrorToAnthropic(int status, std::string_view error_type,
-                                    std::string_view body);
+ClientError BedrockErrorToAnthropic(int status, std::string_view error_type, std::string_view body);
 
 // A Bedrock stream exception (":exception-type" of an event-stream frame) as the Anthropic error
 // type a client expects mid-stream, e.g. throttlingException → rate_limit_error.

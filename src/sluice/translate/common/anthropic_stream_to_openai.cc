@@ -78,8 +78,8 @@ void AnthropicStreamToOpenAI::OnEvent(const bj::object& event, std::string& out)
     if (dtype == aw::kDeltaText) {
       Chunk(out, R"({"content":)" + JsonQuote(StringOr(*delta, aw::kText, "")) + "}");
     } else if (dtype == aw::kDeltaThinking) {
-      Chunk(out, R"({"reasoning_content":)" +
-                     JsonQuote(StringOr(*delta, aw::kBlockThinking, "")) + "}");
+      Chunk(out,
+            R"({"reasoning_content":)" + JsonQuote(StringOr(*delta, aw::kBlockThinking, "")) + "}");
     } else if (dtype == aw::kDeltaSignature) {
       Chunk(out, R"({"thinking_blocks":[{"type":"thinking","thinking":"","signature":)" +
                      JsonQuote(StringOr(*delta, aw::kSignature, "")) + "}]}");

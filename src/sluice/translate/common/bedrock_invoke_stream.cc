@@ -10,7 +10,8 @@ namespace bw = schema::anthropic::bedrock;
 
 Result<void> BedrockInvokeStream::Feed(std::string_view bytes, const Handler& handler) {
   return decoder_.Feed(bytes, [&](const codec::EventStreamMessage& m) -> Result<void> {
-    const auto message_type = m.StringHeader(bw::kMessageTypeHeader).value_or(bw::kMessageTypeEvent);
+    const auto message_type =
+        m.StringHeader(bw::kMessageTypeHeader).value_or(bw::kMessageTypeEvent);
     if (message_type != bw::kMessageTypeEvent) {
       std::string_view type = m.StringHeader(bw::kExceptionTypeHeader)
                                   .value_or(m.StringHeader(bw::kEventTypeHeader).value_or(""));

@@ -21,8 +21,7 @@ class BedrockInvokeStream {
     // One decoded Anthropic event (JSON text), in order.
     codec::FunctionRef<Result<void>(std::string_view event_json)> on_event;
     // An exception frame: type (e.g. "throttlingException") and message.
-    codec::FunctionRef<Result<void>(std::string_view type, std::string_view message)>
-        on_exception;
+    codec::FunctionRef<Result<void>(std::string_view type, std::string_view message)> on_exception;
   };
 
   // A frame that fails its CRC, a chunk that is not {"bytes": base64} or whose bytes are not

@@ -34,11 +34,21 @@ void WriteDouble(std::string& out, double d) {
 
 void WriteJson(std::string& out, const bj::value& v) {
   switch (v.kind()) {
-    case bj::kind::null: out += "null"; break;
-    case bj::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case bj::kind::int64: out += std::to_string(v.get_int64()); break;
-    case bj::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case bj::kind::double_: WriteDouble(out, v.get_double()); break;
+    case bj::kind::null:
+      out += "null";
+      break;
+    case bj::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case bj::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case bj::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case bj::kind::double_:
+      WriteDouble(out, v.get_double());
+      break;
     case bj::kind::string:
       out += '"';
       AppendJsonEscaped(out, std::string_view(v.get_string()));

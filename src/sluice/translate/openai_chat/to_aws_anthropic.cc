@@ -45,11 +45,11 @@ namespace aw = schema::anthropic;
 namespace bw = schema::anthropic::bedrock;
 namespace ow = schema::openai;
 using common::At;
+using common::Dot;
+using common::Unprocessable;
 using common::bj::array;
 using common::bj::object;
 using common::bj::value;
-using common::Dot;
-using common::Unprocessable;
 
 // ---------------------------------------------------------------------------------------------
 // Request
@@ -106,7 +106,8 @@ Result<object> UserBlock(const object& part, const std::string& path) {
       if (const value* cc = common::Find(part, ow::kCacheControl)) b[aw::kCacheControl] = *cc;
       return b;
     }
-    return Unprocessable(Dot(path, "image_url.url"), "must be a base64 data: URI or an http(s) URL");
+    return Unprocessable(Dot(path, "image_url.url"),
+                         "must be a base64 data: URI or an http(s) URL");
   }
   if (type == ow::kPartFile) {
     const object* file = common::FindObject(part, ow::kFile);
@@ -140,12 +141,12 @@ object ThinkingBlock(const object& b) {
   object out;
   if (common::StringOr(b, ow::kType, "") == ow::kPartRedactedThinking) {
     out[aw::kType] = aw::kBlockRedactedThinking;
-    out[aw::kData] = common::FindString(b, ow::kData).value_or(
-        common::StringOr(b, ow::kRedactedContent, ""));
+    out[aw::kData] =
+        common::FindString(b, ow::kData).value_or(common::StringOr(b, ow::kRedactedContent, ""));
   } else {
     out[aw::kType] = aw::kBlockThinking;
-    out[aw::kBlockThinking] = common::FindString(b, ow::kPartThinking).value_or(
-        common::StringOr(b, ow::kText, ""));
+    out[aw::kBlockThinking] =
+        common::FindString(b, ow::kPartThinking).value_or(common::StringOr(b, ow::kText, ""));
     out[aw::kSignature] = common::StringOr(b, ow::kSignature, "");
   }
   return out;
@@ -220,7 +221,8 @@ Result<object> ToolResult(const object& msg, const std::string& path) {
     const array& parts = content->get_array();
     for (size_t j = 0; j < parts.size(); ++j) {
       const object* part = parts[j].if_object();
-      if (part == nullptr) return common::BadField(At(Dot(path, ow::kContent), j), "must be an object");
+      if (part == nullptr)
+        return common::BadField(At(Dot(path, ow::kContent), j), "must be an object");
       auto block = UserBlock(*part, At(Dot(path, ow::kContent), j));
       if (!block.ok()) return block.error();
       blocks.push_back(std::move(block).value());
@@ -348,7 +350,8 @@ Result<std::optional<object>> ToolChoice(const value* choice, const value* paral
       tc[aw::kType] = aw::kChoiceNone;
       return std::optional<object>(std::move(tc));  // none takes no parallel flag
     } else {
-      return Unprocessable(ow::kToolChoice, std::string("unsupported value \"") + std::string(s) + "\"");
+      return Unprocessable(ow::kToolChoice,
+                           std::string("unsupported value \"") + std::string(s) + "\"");
     }
   } else if (const object* o = choice->if_object()) {
     const object* fn = common::FindObject(*o, ow::kFunction);
@@ -397,8 +400,8 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
     }
     if (v.is_null()) continue;  // null means "not set" in OpenAI's API
     if (key == ow::kTemperature) {
-      const double t = v.is_double() ? v.get_double()
-                       : v.is_int64() ? double(v.get_int64())
+      const double t = v.is_double()   ? v.get_double()
+                       : v.is_int64()  ? double(v.get_int64())
                        : v.is_uint64() ? double(v.get_uint64())
                                        : -1;
       if (t < 0 || t > 1) {
@@ -448,7 +451,8 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
       md[aw::kUserId] = v;
       out[aw::kMetadata] = std::move(md);
     } else if (key == ow::kN) {
-      if (common::AsCount(v).value_or(0) != 1) return Unprocessable(ow::kN, "Claude returns one choice");
+      if (common::AsCount(v).value_or(0) != 1)
+        return Unprocessable(ow::kN, "Claude returns one choice");
     } else if (key == ow::kLogprobs || key == ow::kStore) {
       if (!IsFalseOrNull(v)) return Unprocessable(key, "has no Claude equivalent");
     } else if (key == "presence_penalty" || key == "frequency_penalty") {
@@ -459,7 +463,8 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
       }
     } else if (key == "modalities") {
       const array* a = v.if_array();
-      if (a == nullptr || a->size() != 1 || !(*a)[0].is_string() || (*a)[0].get_string() != "text") {
+      if (a == nullptr || a->size() != 1 || !(*a)[0].is_string() ||
+          (*a)[0].get_string() != "text") {
         return Unprocessable(key, "Claude answers text only");
       }
     } else if (key == ow::kMetadata) {
