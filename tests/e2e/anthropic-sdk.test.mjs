@@ -309,6 +309,29 @@ describe('official @anthropic-ai/sdk and openai SDK through sluice, Anthropic-fa
       assert.equal(log['gen_ai.usage.output_tokens'], 22);
     });
 
+    test('messages.create with tools: the tool_use blocks of Claude come back unchanged', T, async () => {
+      bedrock.enqueue({ json: anthropicInvokeResponse({ stopReason: 'tool_use', content: [
+        { type: 'tool_use', id: 'toolu_m1', name: 'get_weather', input: { location: 'Quito' } },
+        { type: 'tool_use', id: 'toolu_m2', name: 'get_weather', input: { location: 'Lima' } }] }) });
+      const msg = await claude.messages.create({ model: 'bedrock-claude', max_tokens: 64, tools: [WEATHER_TOOL],
+        tool_choice: { type: 'any', disable_parallel_tool_use: false },
+        messages: [{ role: 'user', content: 'Quito and Lima?' }] });
+      assert.equal(msg.stop_reason, 'tool_use');
+      assert.deepEqual(msg.content.map((b) => b.input.location), ['Quito', 'Lima']);
+      assert.deepEqual(bedrock.requests[0].json.tools, [WEATHER_TOOL]);
+      assert.deepEqual(bedrock.requests[0].json.tool_choice, { type: 'any', disable_parallel_tool_use: false });
+    });
+
+    test('messages.countTokens → CountTokens on the base model id', T, async () => {
+      const r = await claude.messages.countTokens({ model: 'bedrock-claude', messages: [{ role: 'user', content: 'Hello' }] });
+      assert.deepEqual(r, { input_tokens: 12 });
+      const rec = bedrock.requests[0];
+      assert.equal(rec.operation, 'count-tokens');
+      assert.equal(rec.modelId, CLAUDE_ON_BEDROCK);
+      const inner = JSON.parse(Buffer.from(rec.json.input.invokeModel.body, 'base64').toString('utf8'));
+      assert.deepEqual(inner, { messages: [{ role: 'user', content: 'Hello' }], anthropic_version: 'bedrock-2023-05-31', max_tokens: 1 });
+    });
+
     test('a Bedrock error reaches the Anthropic SDK in Anthropic shape with its status', T, async () => {
       bedrock.enqueue(bedrockError('ValidationException', 'max_tokens: Field required', 400));
       await assert.rejects(claude.messages.create({ model: 'bedrock-claude', messages: [{ role: 'user', content: 'Hi' }] }),
