@@ -564,6 +564,7 @@ class AnthropicToBedrockConverse final : public Translator {
     return reader_.Feed(
         bytes, [&](const bedrock::ConverseEvent& e) { return OnEvent(e, out); },
         [&](const bedrock::ConverseException& ex) {
+          if (failed_) return Ok();
           Fail(out, bedrock::AnthropicErrorTypeForStatus(ex.status),
                ex.type.empty() ? ex.message : ex.type + ": " + ex.message);
           return Ok();
@@ -640,6 +641,7 @@ class AnthropicToBedrockConverse final : public Translator {
   }
 
   Result<void> OnEvent(const bedrock::ConverseEvent& e, std::string& out) {
+    if (failed_) return Ok();  // nothing follows the error event
     namespace b = schema::bedrock;
     uint64_t index = 0;
     element ie;

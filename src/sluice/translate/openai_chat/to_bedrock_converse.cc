@@ -833,6 +833,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
     return reader_.Feed(
         bytes, [&](const bedrock::ConverseEvent& e) { return OnEvent(e, out); },
         [&](const bedrock::ConverseException& ex) {
+          if (failed_) return Ok();
           Fail(out, ex.type.empty() ? br::kBackendErrorType : std::string_view(ex.type), ex.status,
                ex.message);
           return Ok();
@@ -887,6 +888,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
   }
 
   Result<void> OnEvent(const bedrock::ConverseEvent& e, std::string& out) {
+    if (failed_) return Ok();  // nothing follows the error event
     namespace b = schema::bedrock;
     if (e.type == b::kEventMessageStart) {
       EmitChunk(out, [&](JsonWriter& w) {
