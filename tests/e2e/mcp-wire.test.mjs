@@ -138,3 +138,31 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
     }
   });
 });
+
+describe('MCP GET streams and shutdown', { timeout: 60000 }, () => {
+  let raw;
+  after(async () => { await raw?.stop(); });
+
+  it('ends open GET streams when the gateway drains, so SIGTERM does not wait for them', async () => {
+    raw = await startRawServer();
+    const gw = await startGateway({ yaml: config([{ name: 'raw', port: raw.port }]),
+      args: ['--drain-timeout', '60'] });
+    try {
+      const init = await rpc(gw.url('/tools'), INIT);
+      const sid = init.headers.get('mcp-session-id');
+      const res = await fetch(gw.url('/tools'), { headers: { accept: 'text/event-stream',
+        'mcp-session-id': sid } });
+      assert.equal(res.status, 200);
+      const reader = res.body.getReader();
+      await reader.read();
+      const ended = (async () => { while (!(await reader.read()).done) { /* drain */ } return true; })();
+      const stopped = await gw.stop({ ms: 20000 });
+      assert.equal(stopped.code, 0);
+      assert.equal(stopped.killed, false);
+      assert.ok(!gw.stderrLines.some((l) => /drain deadline passed/.test(l)));
+      assert.equal(await ended.catch(() => true), true);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

@@ -74,6 +74,11 @@ class BackendResponse {
   // Hands a fully read connection back to the pool, or closes it.
   void Finish(http::UpstreamPool& pool);
   void Close();
+  // Closes the socket but keeps the connection object: a read in progress in another coroutine
+  // then fails instead of touching freed memory.
+  void Abort() {
+    if (conn_) conn_->Close();
+  }
 
  private:
   http::Task<Result<std::optional<std::string_view>>> ReadPiece();

@@ -1276,11 +1276,19 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
       executor_, streams.size() + 1, [&](size_t i) -> http::Task<void> {
         co_await asio::this_coro::throw_if_cancelled(false);
         if (i == streams.size()) {
-          // Heartbeat comments keep idle proxies from closing the stream.
+          // Heartbeat comments keep idle proxies from closing the stream; a draining gateway
+          // ends the stream (the client reconnects elsewhere, Transports §Resumability).
+          auto last_beat = Clock::now();
           while (open > 1 && !out.failed()) {
-            heartbeat.expires_after(options_.heartbeat);
+            heartbeat.expires_after(std::chrono::seconds(1));
             auto [ec] = co_await heartbeat.async_wait(kNoThrow);
             if (ec || open <= 1) break;
+            if (options_.draining != nullptr && options_.draining->load()) {
+              for (auto& st : streams) st.resp->Abort();
+              break;
+            }
+            if (Clock::now() - last_beat < options_.heartbeat) continue;
+            last_beat = Clock::now();
             if (!co_await out.Write(": keep-alive\n\n")) break;
           }
           --open;

@@ -13,6 +13,7 @@
 // One instance per worker thread, like pipeline::Gateway; not thread-safe. The SessionCodec and
 // ReinitializedSessions are shared by all workers.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -36,6 +37,8 @@ struct McpOptions {
   std::chrono::milliseconds call_timeout{30 * 60'000};
   std::chrono::milliseconds heartbeat{30'000};  // SSE comment on idle GET streams
   std::string server_version = "0.0.0";
+  // Set while the process drains (SIGTERM): open GET streams end so the drain can finish.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 class McpGateway {
