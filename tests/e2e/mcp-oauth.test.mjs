@@ -13,12 +13,12 @@ import { connectClient, INIT, mcpConfig, rpc, startEchoServer, startEverything }
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = 'sluice-e2e';
 
-async function makeKeys() {
+async function makeKeys(kid = 'k1') {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
   const token = (claims = {}, { exp = '10m' } = {}) => new SignJWT({ sub: 'alice',
     scope: 'mcp:read', tenant: 'acme', ...claims })
-    .setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE)
+    .setProtectedHeader({ alg: 'ES256', kid }).setIssuer(ISSUER).setAudience(AUDIENCE)
     .setIssuedAt().setExpirationTime(exp).sign(privateKey);
   return { jwks: { keys: [jwk] }, token };
 }
@@ -174,4 +174,21 @@ describe('MCP OAuth with a remote JWKS', { timeout: 60000 }, () => {
       await client.close();
     }
   });
+  it('fetches the key set again when a token names a key it does not have (rotation)', async () => {
+    const rotated = await makeKeys('k2');
+    keys.jwks = { keys: [...keys.jwks.keys, ...rotated.jwks.keys] };
+    const before1 = fetches;
+    // The refetch on an unknown key id is rate-limited to one a second.
+    await new Promise((r) => setTimeout(r, 1100));
+    const token = await rotated.token();
+    const { client } = await connectClient(gw.url('/mcp'), { headers: { authorization: `Bearer ${token}` } });
+    try {
+      const r = await client.callTool({ name: 'echo__add', arguments: { a: 1, b: 1 } });
+      assert.equal(r.content[0].text, '2');
+      assert.equal(fetches, before1 + 1);
+    } finally {
+      await client.close();
+    }
+  });
+
 });

@@ -394,7 +394,7 @@ http::Task<Result<VerifiedToken>> JwtValidator::Verify(const config::McpOAuth& o
   if (!c.keys) co_return Invalid("JWKS unavailable");
   auto result = VerifyJwt(token, *c.keys, oauth, now);
   if (!result.ok() && result.error().message().starts_with("unknown key id") &&
-      steady - c.last_attempt > std::chrono::seconds(10)) {
+      steady - c.last_attempt > std::chrono::seconds(1)) {
     // Key rotation: a token signed with a key published after the last fetch.
     c.last_attempt = steady;
     auto fetched = co_await Fetch(oauth.remote_jwks_uri);

@@ -47,7 +47,7 @@ Result<VerifiedToken> VerifyJwt(std::string_view token, const JwkSet& keys,
                                 const config::McpOAuth& oauth, int64_t now);
 
 // Caches key sets per worker: inline sets parsed once per config snapshot, remote sets fetched
-// over HTTP(S) and refreshed after their cache duration, or at once (at most every 10 s) when a
+// over HTTP(S) and refreshed after their cache duration, or at once (at most once a second) when a
 // token names a kid the cached set lacks. Not thread-safe: one per worker.
 class JwtValidator {
  public:
