@@ -121,6 +121,18 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
     assert.equal(gets.at(-1).headers['last-event-id'], `ev-${n}`);
   });
 
+  it('answers CORS preflights and refuses other methods with 405', async () => {
+    const pre = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://localhost:6274',
+      'access-control-request-method': 'POST' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+    assert.match(pre.headers.get('access-control-allow-headers'), /mcp-session-id/);
+    assert.match(pre.headers.get('access-control-expose-headers'), /mcp-session-id/);
+    const put = await fetch(url, { method: 'PUT', body: '{}' });
+    assert.equal(put.status, 405);
+    assert.match(put.headers.get('allow'), /POST/);
+  });
+
   it('passes a client cancellation on to the backends', async () => {
     const { client } = await connectClient(url);
     try {

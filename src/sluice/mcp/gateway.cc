@@ -495,6 +495,13 @@ namespace {
 
 void WriteLog(observe::AccessLogBuffer& log, http::Executor ex, McpGateway::Call& call);
 
+// Lets browser-based clients read answers and the session id (the preflight is answered in
+// Handle).
+void AddCorsHeaders(http::Headers& headers) {
+  headers.Set("access-control-allow-origin", "*");
+  headers.Set("access-control-expose-headers", "mcp-session-id, www-authenticate");
+}
+
 // Plain-text error answer, as the reference does for transport-level failures.
 http::Task<void> RespondText(McpGateway::Call& call, int status, std::string_view text,
                              const http::Headers* extra = nullptr) {
@@ -508,6 +515,7 @@ http::Task<void> RespondText(McpGateway::Call& call, int status, std::string_vie
 // only text/event-stream (Transports §Sending Messages to the Server).
 http::Task<void> RespondMessage(McpGateway::Call& call, std::string_view message,
                                 http::Headers headers) {
+  AddCorsHeaders(headers);
   if (call.sse_only) {
     std::string body;
     codec::AppendSseEvent(body, "message", message);
@@ -587,9 +595,20 @@ http::Task<void> McpGateway::Handle(std::shared_ptr<const config::RuntimeConfig>
     co_await HandleGet(call);
   } else if (req.method == "DELETE") {
     co_await HandleDelete(call);
+  } else if (req.method == "OPTIONS") {
+    // CORS preflight for browser-based clients (e.g. MCP Inspector): the transport's headers.
+    http::Headers headers;
+    headers.Set("access-control-allow-origin", "*");
+    headers.Set("access-control-allow-methods", "GET, POST, DELETE");
+    headers.Set("access-control-allow-headers",
+                "content-type, accept, authorization, mcp-session-id, mcp-protocol-version, "
+                "last-event-id");
+    headers.Set("access-control-expose-headers", "mcp-session-id, www-authenticate");
+    headers.Set("access-control-max-age", "86400");
+    co_await call.writer.Respond(204, {}, {}, &headers);
   } else {
     http::Headers headers;
-    headers.Set("allow", "GET, POST, DELETE");
+    headers.Set("allow", "GET, POST, DELETE, OPTIONS");
     co_await RespondText(call, 405, "method not allowed", &headers);
   }
   WriteLog(log_, executor_, call);
@@ -1099,6 +1118,7 @@ http::Task<void> McpGateway::HandleRouted(Call& call, std::string_view method) {
   // the client while the call runs; the stream ends with the response.
   headers.Set("content-type", wire::kEventStream);
   headers.Set("cache-control", "no-cache");
+  AddCorsHeaders(headers);
   call.writer.StartResponse(200, headers, std::nullopt);
   std::string out;
   bool answered = false;
@@ -1265,6 +1285,7 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
   http::Headers headers;
   headers.Set("content-type", wire::kEventStream);
   headers.Set("cache-control", "no-cache");
+  AddCorsHeaders(headers);
   headers.Set(wire::kSessionIdHeader, call.token);
   call.writer.StartResponse(200, headers, std::nullopt);
   ClientStream out(call.writer);
