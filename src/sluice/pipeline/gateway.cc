@@ -461,6 +461,8 @@ http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
   const bool unchanged = translator.relays_unchanged();
   std::string out;
 
+  // Bedrock names each response by its request id; translators that echo an id use it.
+  if (auto id = head.headers.Get("x-amzn-requestid")) translator.SetUpstreamRequestId(*id);
   if (success) {
     const auto shape = translator.OnResponseHead(status, content_type);
     if (!shape.content_type.empty()) out_headers.Set("content-type", shape.content_type);
@@ -499,7 +501,12 @@ http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
       if (!unchanged && !out.empty() && !co_await ex.writer.WriteBody(out)) co_return false;
       co_await ex.writer.Finish();
       ex.response = translator.response();
-      ex.succeeded = true;
+      if (const auto failure = translator.stream_error(); !failure.empty()) {
+        // The client got a well-formed error event; the attempt is logged as failed, unbilled.
+        ex.record.error = "upstream stream failed: " + std::string(failure);
+      } else {
+        ex.succeeded = true;
+      }
       co_return conn.reusable();
     }
   }
