@@ -3,6 +3,8 @@
 // server called directly. Not a test (no assertions); prints medians and p90s.
 //
 //   cd tests && npm ci && cd .. && node bench/mcp/overhead.mjs [--n 300] [--bin build/release/sluice]
+// Direct and Sluice requests alternate, and the paired differences are reported, so that the
+// echo server's own jitter (a node process) cancels out as far as it can.
 //
 // Backend: the SDK-built echo server (tests/fakes/mcp-echo-server.mjs, Streamable HTTP, SSE
 // answers). Client: keep-alive HTTP/1.1 (node fetch), one request at a time, so each number is a
@@ -41,6 +43,29 @@ function stats(samples) {
   return { median: q(0.5), p90: q(0.9), min: s[0] };
 }
 
+// Runs a and b alternately (order flipped every round, so drift and GC hit both alike) and returns
+// their stats and the stats of the paired differences b - a.
+async function paired(n, a, b) {
+  for (let i = 0; i < Math.min(20, n); i++) { await a(i); await b(i); }
+  const ta = [];
+  const tb = [];
+  const diff = [];
+  const one = async (fn) => {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < n; i++) {
+    let x;
+    let y;
+    if (i % 2 === 0) { x = await one(a); y = await one(b); } else { y = await one(b); x = await one(a); }
+    ta.push(x);
+    tb.push(y);
+    diff.push(y - x);
+  }
+  return { a: stats(ta), b: stats(tb), diff: stats(diff) };
+}
+
 async function time(n, fn) {
   for (let i = 0; i < Math.min(20, n); i++) await fn(i);  // warm-up: connections, JIT
   const out = [];
@@ -58,12 +83,11 @@ const gw = await startGateway({ args: ['--listener-port', '0', '--mcp-json', mcp
   '--mcp-session-encryption-seed', 'bench-seed'] });
 const sluiceUrl = gw.url('/mcp');
 try {
-  const directInit = await time(N, async () => {
+  const init = await paired(N, async () => {
     const { res } = await post(echo.url, INIT);
     const sid = res.headers.get('mcp-session-id');
     await post(echo.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, sid);
-  });
-  const sluiceInit = await time(N, async () => { await post(sluiceUrl, INIT); });
+  }, async () => { await post(sluiceUrl, INIT); });
 
   const { res: d } = await post(echo.url, INIT);
   const dsid = d.headers.get('mcp-session-id');
@@ -72,21 +96,21 @@ try {
   const ssid = s.headers.get('mcp-session-id');
   const call = (name) => ({ jsonrpc: '2.0', id: 7, method: 'tools/call',
     params: { name, arguments: { a: 1, b: 2 } } });
-  const directCall = await time(N, () => post(echo.url, call('add'), dsid));
-  const sluiceCall = await time(N, () => post(sluiceUrl, call('echo__add'), ssid));
+  const calls = await paired(N, () => post(echo.url, call('add'), dsid),
+    () => post(sluiceUrl, call('echo__add'), ssid));
   const ping = await time(N, () => post(sluiceUrl, { jsonrpc: '2.0', id: 1, method: 'ping' }, ssid));
 
   const fmt = (x) => x.toFixed(3);
   const row = (name, st) => `| ${name} | ${fmt(st.median)} | ${fmt(st.p90)} | ${fmt(st.min)} |`;
   console.log(`binary: ${process.env.SLUICE_BIN}; node ${process.version}; n=${N} sequential requests`);
   console.log('| measurement (ms) | median | p90 | min |\n|---|---|---|---|');
-  console.log(row('initialize, direct (initialize + initialized)', directInit));
-  console.log(row('initialize through Sluice', sluiceInit));
-  console.log(row('tools/call, direct', directCall));
-  console.log(row('tools/call through Sluice', sluiceCall));
+  console.log(row('initialize, direct (initialize + initialized)', init.a));
+  console.log(row('initialize through Sluice', init.b));
+  console.log(row('  paired difference (Sluice - direct)', init.diff));
+  console.log(row('tools/call, direct', calls.a));
+  console.log(row('tools/call through Sluice', calls.b));
+  console.log(row('  paired difference (Sluice - direct)', calls.diff));
   console.log(row('ping through Sluice (session decrypt, local answer)', ping));
-  console.log(`session set-up added by Sluice (median): ${fmt(sluiceInit.median - directInit.median)} ms`);
-  console.log(`tool-call overhead (median): ${fmt(sluiceCall.median - directCall.median)} ms`);
 } finally {
   await gw.stop();
   await echo.stop();
