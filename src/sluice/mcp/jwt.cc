@@ -24,6 +24,7 @@ using http::kNoThrow;
 
 constexpr int64_t kLeewaySeconds = 60;
 constexpr size_t kMaxTokenBytes = 16 * 1024;
+constexpr size_t kMaxVerifiedTokens = 4096;  // per worker; the cache is dropped when full
 
 Error Invalid(std::string message) {
   return Error(ErrorKind::kInvalidArgument, std::move(message), ErrorSource::kClient);
@@ -364,7 +365,38 @@ http::Task<Result<std::shared_ptr<const JwkSet>>> JwtValidator::Fetch(const std:
 }
 
 http::Task<Result<VerifiedToken>> JwtValidator::Verify(const config::McpOAuth& oauth,
-                                                       std::string_view token_view) {
+                                                       std::string_view token) {
+  // A client sends the same token with every request of a session: verify it once, then serve
+  // it from this worker's cache until it expires. The key includes the rules it was checked
+  // against, so a config reload that changes them verifies again.
+  std::string key(token);
+  key += '\n';
+  key += oauth.issuer;
+  for (const auto& a : oauth.audiences) {
+    key += '\n';
+    key += a;
+  }
+  key += '\n';
+  key += oauth.remote_jwks_uri.empty() ? std::to_string(std::hash<std::string>{}(oauth.local_jwks))
+                                       : oauth.remote_jwks_uri;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (auto it = verified_.find(key); it != verified_.end()) {
+    if (now <= it->second.expires + kLeewaySeconds) co_return it->second.token;
+    verified_.erase(it);
+  }
+  auto result = co_await VerifyUncached(oauth, token);
+  if (result.ok()) {
+    if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+    verified_.emplace(std::move(key),
+                      VerifiedEntry{*result, NumericDate(result->claims, "exp").value_or(now)});
+  }
+  co_return result;
+}
+
+http::Task<Result<VerifiedToken>> JwtValidator::VerifyUncached(const config::McpOAuth& oauth,
+                                                               std::string_view token_view) {
   const std::string token(token_view);
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sluice/config/runtime.h"
@@ -46,9 +47,10 @@ class JwkSet {
 Result<VerifiedToken> VerifyJwt(std::string_view token, const JwkSet& keys,
                                 const config::McpOAuth& oauth, int64_t now);
 
-// Caches key sets per worker: inline sets parsed once per config snapshot, remote sets fetched
-// over HTTP(S) and refreshed after their cache duration, or at once (at most once a second) when a
-// token names a kid the cached set lacks. Not thread-safe: one per worker.
+// Caches verified tokens until they expire, and key sets, per worker: inline sets parsed once per
+// config snapshot, remote sets fetched over HTTP(S) and refreshed after their cache duration, or at
+// once (at most once a second) when a token names a kid the cached set lacks. Not thread-safe: one
+// per worker.
 class JwtValidator {
  public:
   JwtValidator(http::Executor executor, http::UpstreamPool& pool);
@@ -61,12 +63,19 @@ class JwtValidator {
     std::chrono::steady_clock::time_point fetched_at{};
     std::chrono::steady_clock::time_point last_attempt{};
   };
+  struct VerifiedEntry {
+    VerifiedToken token;
+    int64_t expires = 0;
+  };
+  http::Task<Result<VerifiedToken>> VerifyUncached(const config::McpOAuth& oauth,
+                                                   std::string_view token);
   http::Task<Result<std::shared_ptr<const JwkSet>>> Fetch(const std::string& uri);
 
   http::Executor executor_;
   http::UpstreamPool& pool_;
   std::map<std::string, Cached> cache_;  // inline JWKS text or remote URI → keys
   std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_;
+  std::unordered_map<std::string, VerifiedEntry> verified_;  // token + rules → claims
 };
 
 }  // namespace sluice::mcp
