@@ -103,3 +103,68 @@ TEST(InflaterTest, DecodesAtEveryChunkBoundary) {
 
 }  // namespace
 }  // namespace sluice::mcp
+
+#include <boost/asio/io_context.hpp>
+#include <re2/re2.h>
+
+#include "sluice/mcp/gateway.h"
+
+namespace sluice::mcp {
+namespace {
+
+http::Request Req(std::string method, std::string target, std::string host) {
+  http::Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.headers.Add("host", std::move(host));
+  return r;
+}
+
+TEST(McpGatewayAcceptsTest, PathHostnamesHeadersAndMetadata) {
+  boost::asio::io_context io;
+  observe::AccessLogBuffer log(-1);
+  McpGateway gw(io.get_executor(), log, std::make_shared<const SessionCodec>("s"),
+                std::make_shared<ReinitializedSessions>());
+  config::RuntimeConfig cfg;
+  EXPECT_FALSE(gw.Accepts(cfg, Req("POST", "/mcp", "h")));
+  config::McpRoute open;
+  open.name = "default/open";
+  open.path = "/mcp";
+  cfg.mcp_routes.push_back(open);
+  config::McpRoute tenant;
+  tenant.name = "default/tenant";
+  tenant.path = "/tenant/mcp";
+  tenant.hostnames = {"*.example.com"};
+  config::HeaderMatch m;
+  m.name = "x-tenant";
+  m.type = config::MatchType::kRegularExpression;
+  m.value = "a|b";
+  m.regex = std::make_shared<re2::RE2>("a|b");
+  tenant.headers.push_back(m);
+  tenant.oauth = config::McpOAuth{};
+  cfg.mcp_routes.push_back(tenant);
+
+  EXPECT_TRUE(gw.Accepts(cfg, Req("POST", "/mcp", "localhost:1975")));
+  EXPECT_TRUE(gw.Accepts(cfg, Req("GET", "/mcp?x=1", "localhost")));  // the query is not the path
+  EXPECT_FALSE(gw.Accepts(cfg, Req("POST", "/mcp/", "localhost")));   // exact match
+  EXPECT_FALSE(gw.Accepts(cfg, Req("POST", "/v1/chat/completions", "localhost")));
+  // No OAuth on /mcp: its metadata path is not served.
+  EXPECT_FALSE(gw.Accepts(cfg, Req("GET", "/.well-known/oauth-protected-resource/mcp", "h")));
+
+  auto t = Req("POST", "/tenant/mcp", "api.EXAMPLE.com:8443");
+  EXPECT_FALSE(gw.Accepts(cfg, t));  // header missing
+  t.headers.Add("x-tenant", "b");
+  EXPECT_TRUE(gw.Accepts(cfg, t));
+  auto wrong_host = Req("POST", "/tenant/mcp", "example.com");
+  wrong_host.headers.Add("x-tenant", "a");
+  EXPECT_FALSE(gw.Accepts(cfg, wrong_host));  // "*.example.com" needs a subdomain
+  auto wrong_value = Req("POST", "/tenant/mcp", "x.example.com");
+  wrong_value.headers.Add("x-tenant", "ab");
+  EXPECT_FALSE(gw.Accepts(cfg, wrong_value));  // full match
+  auto meta = Req("GET", "/.well-known/oauth-protected-resource/tenant/mcp", "x.example.com");
+  meta.headers.Add("x-tenant", "a");
+  EXPECT_TRUE(gw.Accepts(cfg, meta));
+}
+
+}  // namespace
+}  // namespace sluice::mcp
