@@ -121,6 +121,33 @@ describe('MCP gateway wire behaviour', { timeout: 120000 }, () => {
     assert.equal(gets.at(-1).headers['last-event-id'], `ev-${n}`);
   });
 
+  it('answers malformed JSON-RPC with clean errors and keeps serving', async () => {
+    const init = await rpc(url, INIT);
+    const sid = init.headers.get('mcp-session-id');
+    const bodies = [
+      '', 'null', '42', '"x"', '[]', '[{"jsonrpc":"2.0","id":1,"method":"ping"}]', '{}',
+      '{"jsonrpc":"1.0","id":1,"method":"ping"}', '{"jsonrpc":"2.0","id":1,"method":7}',
+      '{"jsonrpc":"2.0","id":{"a":1},"method":"tools/call","params":{"name":"raw__t1"}}',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[1,2]}',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"__"}}',
+      '{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"+"}}',
+      '{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/resource"}}}',
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":"x"}',
+      '{"jsonrpc":"2.0","id":1,"result":{}}', '{"jsonrpc":"2.0","id":"sluice~!!~!!","result":{}}',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":null}}',
+      `${'['.repeat(10000)}${']'.repeat(10000)}`, `{"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5001)}`,
+      '{"jsonrpc":"2.0","id":1,"method":"ping"', '\u0000\u0001',
+    ];
+    for (const body of bodies) {
+      const r = await rpc(url, body, { sessionId: sid });
+      assert.ok([200, 202, 400].includes(r.status), `${body.slice(0, 60)} → ${r.status}`);
+      if (r.status === 200 && r.json?.error) assert.equal(typeof r.json.error.code, 'number');
+    }
+    const ok = await rpc(url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { sessionId: sid });
+    assert.deepEqual(ok.json.result, {});
+  });
+
   it('answers CORS preflights and refuses other methods with 405', async () => {
     const pre = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://localhost:6274',
       'access-control-request-method': 'POST' } });
