@@ -6,7 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema }
+  from '@modelcontextprotocol/sdk/types.js';
 import { assertNoSecret, startGateway } from '../lib/gateway.mjs';
 import { connectClient, ECHO_API_KEY as API_KEY, INIT, mcpConfig, rpc, startEchoServer, startEverything,
   startGzipProxy } from '../lib/mcp.mjs';
@@ -393,6 +394,29 @@ describe('MCP backend API keys on config reload', { timeout: 60000 }, () => {
     await gw?.stop();
     await everything?.stop();
     await echo?.stop();
+  });
+
+  it('tells clients on the GET stream when a reload changes the tool set', async () => {
+    const { client } = await connectClient(gw.url('/mcp'));
+    try {
+      assert.ok((await client.listTools()).tools.some((t) => t.name === 'everything__echo'));
+      const changed = new Promise((resolve) => {
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve(true));
+      });
+      await new Promise((r) => setTimeout(r, 300));  // the SDK opens its GET stream
+      const fs = await import('node:fs');
+      fs.writeFileSync(gw.configPath, fs.readFileSync(gw.configPath, 'utf8')
+        .replace("          - get-env", "          - get-env\n          - echo"));
+      const mark = gw.stderrLines.length;
+      gw.signal('SIGHUP');
+      await gw.waitForStderr(/config reloaded/, { from: mark });
+      const got = await Promise.race([changed,
+        new Promise((r) => setTimeout(() => r(false), 10000))]);
+      assert.equal(got, true, 'notifications/tools/list_changed');
+      assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'everything__echo'));
+    } finally {
+      await client.close();
+    }
   });
 
   it('sends the rotated key after SIGHUP, to sessions old and new', async () => {

@@ -447,6 +447,7 @@ int Run(const RunOptions& options) {
     mcp::McpOptions mcp_options;
     mcp_options.server_version = SLUICE_VERSION;
     mcp_options.draining = &state.draining;
+    mcp_options.current_config = [&config_source] { return config_source.Get(); };
     worker->mcp = std::make_unique<McpExtension>(std::make_unique<mcp::McpGateway>(
         worker->context.get_executor(), *worker->log, session_codec, reinitialized, mcp_options));
     worker->gateway->AddExtension(worker->mcp.get());

@@ -967,6 +967,30 @@ std::string RewriteServerMessage(std::string_view data, std::string_view backend
   return changed ? json::serialize(v) : std::string(data);
 }
 
+// What decides the tool list a route exposes, as text: compared on GET streams to notice reloads.
+std::string ToolSetFingerprint(const config::McpRoute* route) {
+  if (route == nullptr) return "-";
+  std::string fp;
+  for (const auto& b : route->backends) {
+    fp += b.name + "|" + b.host_header + b.path + "|";
+    for (const auto& t : b.tools.include) fp += "+" + t;
+    for (const auto& t : b.tools.exclude) fp += "-" + t;
+    for (const auto& re : b.tools.include_regex) fp += "+/" + re->pattern();
+    for (const auto& re : b.tools.exclude_regex) fp += "-/" + re->pattern();
+    fp += ";";
+  }
+  if (route->authorization) {
+    fp += route->authorization->default_allow ? "allow:" : "deny:";
+    for (const auto& r : route->authorization->rules) {
+      fp += r.allow ? "A" : "D";
+      for (const auto& s : r.scopes) fp += s + ",";
+      for (const auto& c : r.claims) fp += c.name + ",";
+      for (const auto& t : r.tools) fp += t.backend + "/" + t.tool + ",";
+    }
+  }
+  return fp;
+}
+
 // Serialises writes of several coroutines to one chunked response: single-threaded, so a flag
 // and a pending buffer suffice.
 class ClientStream {
@@ -1300,6 +1324,7 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
           // Heartbeat comments keep idle proxies from closing the stream; a draining gateway
           // ends the stream (the client reconnects elsewhere, Transports §Resumability).
           auto last_beat = Clock::now();
+          std::string tool_set = ToolSetFingerprint(call.route);
           while (open > 1 && !out.failed()) {
             heartbeat.expires_after(std::chrono::seconds(1));
             auto [ec] = co_await heartbeat.async_wait(kNoThrow);
@@ -1307,6 +1332,24 @@ http::Task<void> McpGateway::HandleGet(Call& call) {
             if (options_.draining != nullptr && options_.draining->load()) {
               for (auto& st : streams) st.resp->Abort();
               break;
+            }
+            if (options_.current_config) {
+              // A reload that changes which tools this route exposes (backends, selectors,
+              // authorization) tells the client to list again (Server Features / Tools
+              // §List Changed Notification).
+              const auto now_cfg = options_.current_config();
+              const config::McpRoute* now_route = nullptr;
+              for (const auto& r : now_cfg->mcp_routes) {
+                if (r.name == call.route->name) now_route = &r;
+              }
+              std::string fp = ToolSetFingerprint(now_route);
+              if (fp != tool_set) {
+                tool_set = std::move(fp);
+                std::string ev;
+                AppendEvent(ev, {},
+                            R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})");
+                if (!co_await out.Write(ev)) break;
+              }
             }
             if (Clock::now() - last_beat < options_.heartbeat) continue;
             last_beat = Clock::now();

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,8 @@ struct McpOptions {
   std::string server_version = "0.0.0";
   // Set while the process drains (SIGTERM): open GET streams end so the drain can finish.
   const std::atomic<bool>* draining = nullptr;
+  // The live configuration (not the request's snapshot): GET streams watch it for reloads.
+  std::function<std::shared_ptr<const config::RuntimeConfig>()> current_config;
 };
 
 class McpGateway {
