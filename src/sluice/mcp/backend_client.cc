@@ -197,26 +197,7 @@ Result<http::UpstreamTarget> BackendClient::TargetFor(const config::McpBackend& 
   if (backend.endpoints.empty()) {
     return Upstream(ErrorKind::kUnavailable, "backend " + backend.name + " has no endpoints");
   }
-  const config::Endpoint& ep = backend.endpoints.front();
-  http::UpstreamTarget target;
-  target.host = ep.host;
-  target.port = ep.port;
-  target.tls = backend.tls.enabled;
-  target.key = ep.host + ":" + std::to_string(ep.port);
-  if (target.tls) {
-    target.sni = backend.tls.sni.empty() ? ep.host : backend.tls.sni;
-    const std::string trust_key =
-        std::string(backend.tls.use_system_cas ? "sys:" : "") + backend.tls.ca_pem;
-    auto& ctx = tls_contexts_[trust_key];
-    if (!ctx) {
-      auto made = http::MakeClientTlsContext(backend.tls.use_system_cas, backend.tls.ca_pem);
-      if (!made.ok()) return made.error();
-      ctx = std::move(made).value();
-    }
-    target.ssl_ctx = ctx;
-    target.key += "|tls|" + target.sni + "|" + std::to_string(std::hash<std::string>{}(trust_key));
-  }
-  return target;
+  return targets_.For(backend.endpoints.front(), backend.tls);
 }
 
 http::Task<Result<std::unique_ptr<BackendResponse>>> BackendClient::Open(

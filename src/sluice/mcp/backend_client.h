@@ -20,6 +20,7 @@
 #include "sluice/config/runtime.h"
 #include "sluice/core/result.h"
 #include "sluice/http/client.h"
+#include "sluice/http/targets.h"
 
 namespace sluice::mcp {
 
@@ -114,7 +115,7 @@ class BackendClient {
   http::Executor executor_;
   http::UpstreamPool pool_;
   std::chrono::milliseconds connect_timeout_;
-  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_contexts_;
+  http::UpstreamTargets targets_;
 };
 
 // The request head sent to a backend (exposed for tests).

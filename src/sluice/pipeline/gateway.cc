@@ -226,27 +226,8 @@ Result<http::UpstreamTarget> Gateway::TargetFor(const config::Backend& backend) 
     return Error(ErrorKind::kUnavailable, "backend " + backend.name + " has no endpoints",
                  ErrorSource::kInternal, true);
   }
-  size_t& cursor = endpoint_cursor_[backend.name];
-  const config::Endpoint& ep = backend.endpoints[cursor++ % backend.endpoints.size()];
-  http::UpstreamTarget target;
-  target.host = ep.host;
-  target.port = ep.port;
-  target.tls = backend.tls.enabled;
-  target.key = ep.host + ":" + std::to_string(ep.port);
-  if (target.tls) {
-    target.sni = backend.tls.sni.empty() ? ep.host : backend.tls.sni;
-    const std::string trust_key =
-        std::string(backend.tls.use_system_cas ? "sys:" : "") + backend.tls.ca_pem;
-    auto& ctx = tls_contexts_[trust_key];
-    if (!ctx) {
-      auto made = http::MakeClientTlsContext(backend.tls.use_system_cas, backend.tls.ca_pem);
-      if (!made.ok()) return made.error();
-      ctx = std::move(made).value();
-    }
-    target.ssl_ctx = ctx;
-    target.key += "|tls|" + target.sni + "|" + std::to_string(std::hash<std::string>{}(trust_key));
-  }
-  return target;
+  size_t& cursor = endpoint_cursor_[backend.name];  // round-robin over the Backend's endpoints
+  return targets_.For(backend.endpoints[cursor++ % backend.endpoints.size()], backend.tls);
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include "sluice/config/runtime.h"
 #include "sluice/http/client.h"
 #include "sluice/http/server.h"
+#include "sluice/http/targets.h"
 #include "sluice/observe/access_log.h"
 #include "sluice/translate/translator.h"
 
@@ -83,8 +84,7 @@ class Gateway {
   GatewayOptions options_;
   http::UpstreamPool pool_;
   std::mt19937_64 rng_;
-  // TLS client contexts by trust settings; shared by every backend with the same CAs.
-  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_contexts_;
+  http::UpstreamTargets targets_;
   std::map<std::string, size_t> endpoint_cursor_;  // round-robin over a Backend's endpoints
   std::vector<Extension*> extensions_;
 };
