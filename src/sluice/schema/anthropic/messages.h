@@ -40,6 +40,10 @@ inline constexpr std::string_view kOutputConfig = "output_config";
 inline constexpr std::string_view kFormat = "format";
 inline constexpr std::string_view kEffort = "effort";
 inline constexpr std::string_view kSchema = "schema";
+// Features with no equivalent on other APIs.
+inline constexpr std::string_view kContainer = "container";
+inline constexpr std::string_view kMcpServers = "mcp_servers";
+inline constexpr std::string_view kContextManagement = "context_management";
 
 // Message and content block fields.
 inline constexpr std::string_view kRole = "role";
@@ -95,6 +99,8 @@ inline constexpr std::string_view kChoiceNone = "none";
 inline constexpr std::string_view kThinkingEnabled = "enabled";
 inline constexpr std::string_view kThinkingDisabled = "disabled";
 inline constexpr std::string_view kThinkingAdaptive = "adaptive";
+// service_tier values.
+inline constexpr std::string_view kServiceTierStandardOnly = "standard_only";
 // output_config.format type.
 inline constexpr std::string_view kFormatJsonSchema = "json_schema";
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // Wire names of OpenAI's Chat Completions API (https://platform.openai.com/docs/api-reference/chat)
-// plus the vendor extensions OpenAI-compatible servers and Envoy AI Gateway use for Claude-style
+// and Embeddings API (https://platform.openai.com/docs/api-reference/embeddings), plus the vendor
+// extensions OpenAI-compatible servers and Envoy AI Gateway use for Claude-style
 // reasoning: "reasoning_content" (DeepSeek, vLLM), "thinking_blocks" (LiteLLM), "thinking" and
 // "top_k" (vLLM), "cache_control" on content parts and "cache_creation_tokens" in usage details.
 // Header-only: constexpr names, no code.
@@ -41,6 +42,24 @@ inline constexpr std::string_view kLogprobs = "logprobs";
 inline constexpr std::string_view kTopLogprobs = "top_logprobs";
 inline constexpr std::string_view kStore = "store";
 inline constexpr std::string_view kMetadata = "metadata";
+inline constexpr std::string_view kPresencePenalty = "presence_penalty";
+inline constexpr std::string_view kFrequencyPenalty = "frequency_penalty";
+inline constexpr std::string_view kLogitBias = "logit_bias";
+inline constexpr std::string_view kSeed = "seed";
+inline constexpr std::string_view kAudio = "audio";
+inline constexpr std::string_view kModalities = "modalities";
+inline constexpr std::string_view kPrediction = "prediction";
+inline constexpr std::string_view kWebSearchOptions = "web_search_options";
+// The deprecated functions API (before tools).
+inline constexpr std::string_view kFunctions = "functions";
+inline constexpr std::string_view kFunctionCall = "function_call";
+
+inline constexpr std::string_view kModalityText = "text";
+inline constexpr std::string_view kServiceTierAuto = "auto";
+inline constexpr std::string_view kServiceTierDefault = "default";
+inline constexpr std::string_view kResponseFormatText = "text";
+inline constexpr std::string_view kResponseFormatJsonObject = "json_object";
+inline constexpr std::string_view kResponseFormatJsonSchema = "json_schema";
 
 // Messages and content parts.
 inline constexpr std::string_view kRole = "role";
@@ -71,6 +90,7 @@ inline constexpr std::string_view kRoleDeveloper = "developer";
 inline constexpr std::string_view kRoleUser = "user";
 inline constexpr std::string_view kRoleAssistant = "assistant";
 inline constexpr std::string_view kRoleTool = "tool";
+inline constexpr std::string_view kRoleFunction = "function";  // deprecated
 
 inline constexpr std::string_view kPartText = "text";
 inline constexpr std::string_view kPartImageUrl = "image_url";
@@ -79,6 +99,7 @@ inline constexpr std::string_view kPartRefusal = "refusal";
 inline constexpr std::string_view kPartThinking = "thinking";
 inline constexpr std::string_view kPartRedactedThinking = "redacted_thinking";
 
+inline constexpr std::string_view kToolTypeFunction = "function";
 inline constexpr std::string_view kToolChoiceAuto = "auto";
 inline constexpr std::string_view kToolChoiceNone = "none";
 inline constexpr std::string_view kToolChoiceRequired = "required";
@@ -114,6 +135,19 @@ inline constexpr std::string_view kFinishStop = "stop";
 inline constexpr std::string_view kFinishLength = "length";
 inline constexpr std::string_view kFinishToolCalls = "tool_calls";
 inline constexpr std::string_view kFinishContentFilter = "content_filter";
+
+// Embeddings: {"input", "dimensions", "encoding_format"} answered by {"object":"list","data":
+// [{"object":"embedding","index","embedding"}],"model","usage"}. "normalize" is Titan V2's field,
+// accepted on the OpenAI request for Bedrock backends.
+inline constexpr std::string_view kInput = "input";
+inline constexpr std::string_view kDimensions = "dimensions";
+inline constexpr std::string_view kEncodingFormat = "encoding_format";
+inline constexpr std::string_view kEncodingFloat = "float";
+inline constexpr std::string_view kEncodingBase64 = "base64";
+inline constexpr std::string_view kNormalize = "normalize";
+inline constexpr std::string_view kObjectList = "list";
+inline constexpr std::string_view kObjectEmbedding = "embedding";
+inline constexpr std::string_view kEmbedding = "embedding";
 
 // Errors: {"error":{"message","type","param","code"}}.
 inline constexpr std::string_view kError = "error";

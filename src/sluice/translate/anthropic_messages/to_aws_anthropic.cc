@@ -12,8 +12,8 @@
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
 #include "sluice/json/request_body.h"
-#include "sluice/schema/anthropic/bedrock_claude.h"
 #include "sluice/schema/anthropic/messages.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/anthropic_messages/factories.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_usage.h"
@@ -25,7 +25,7 @@ namespace sluice::translate {
 namespace {
 
 namespace wire = schema::anthropic;
-namespace bw = schema::anthropic::bedrock;
+namespace br = schema::bedrock;
 using common::bj::array;
 using common::bj::object;
 
@@ -50,7 +50,7 @@ class AnthropicToAWSAnthropic final : public Translator {
     auto parsed = common::ParseJson(request.body, ErrorSource::kClient);
     if (!parsed.ok()) return parsed.error();
     if (!parsed->is_object()) return common::BadField("body", "not a JSON object");
-    if (const auto* existing = parsed->get_object().if_contains(bw::kAnthropicBeta)) {
+    if (const auto* existing = parsed->get_object().if_contains(br::kAnthropicBeta)) {
       if (const auto* a = existing->if_array()) betas = *a;
     }
     for (const auto& h : request.headers) {
@@ -68,10 +68,10 @@ class AnthropicToAWSAnthropic final : public Translator {
     config::BodyMutation edit;
     edit.remove = {std::string(wire::kModel), std::string(wire::kStream)};
     const std::string& version = request.backend->schema.version;
-    edit.set.emplace_back(std::string(bw::kAnthropicVersion),
-                          JsonQuote(version.empty() ? bw::kDefaultVersion : version));
+    edit.set.emplace_back(std::string(br::kAnthropicVersion),
+                          JsonQuote(version.empty() ? br::kAnthropicDefaultVersion : version));
     if (!betas.empty())
-      edit.set.emplace_back(std::string(bw::kAnthropicBeta), common::ToJson(betas));
+      edit.set.emplace_back(std::string(br::kAnthropicBeta), common::ToJson(betas));
     if (count_tokens_ && !parsed->get_object().contains(wire::kMaxTokens)) {
       // InvokeModel bodies require max_tokens; counting does not depend on it.
       edit.set.emplace_back(std::string(wire::kMaxTokens), "1");
@@ -86,14 +86,14 @@ class AnthropicToAWSAnthropic final : public Translator {
       wrapped += JsonQuote(Base64Encode(out.body));
       wrapped += "}}}";
       out.body = std::move(wrapped);
-      out.path = common::BedrockModelPath(BaseModelId(request.model), bw::kCountTokensSuffix);
+      out.path = common::BedrockModelPath(BaseModelId(request.model), br::kCountTokensSuffix);
     } else {
       out.path = common::BedrockModelPath(request.model,
-                                          stream_ ? bw::kInvokeStreamSuffix : bw::kInvokeSuffix);
+                                          stream_ ? br::kInvokeStreamSuffix : br::kInvokeSuffix);
     }
-    out.set_headers.emplace_back("content-type", "application/json");
-    out.set_headers.emplace_back(
-        "accept", stream_ ? bw::kEventStreamContentType : std::string_view("application/json"));
+    out.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
+    out.set_headers.emplace_back(br::kHeaderAccept,
+                                 stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
     // Bedrock takes the version and betas from the body; the headers mean nothing there.
     out.remove_headers = {std::string(wire::kVersionHeader), std::string(wire::kBetaHeader)};
     return out;
@@ -156,7 +156,7 @@ class AnthropicToAWSAnthropic final : public Translator {
                        ErrorSource::kUpstream);
         }
       } else if (count_tokens_) {
-        const auto n = common::FindCount(parsed->get_object(), bw::kInputTokens);
+        const auto n = common::FindCount(parsed->get_object(), br::kInputTokens);
         if (!n) {
           return Error(ErrorKind::kProtocol, "CountTokens answer without inputTokens",
                        ErrorSource::kUpstream);

@@ -7,8 +7,7 @@
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
 #include "sluice/schema/anthropic/messages.h"
-#include "sluice/schema/bedrock/client_fields.h"
-#include "sluice/schema/bedrock/converse.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
 
@@ -18,7 +17,6 @@ namespace {
 
 namespace br = schema::bedrock;
 namespace an = schema::anthropic;
-namespace cf = schema::bedrock::client;
 using bedrock::At;
 using bedrock::BadField;
 using bedrock::Dot;
@@ -109,8 +107,7 @@ Result<std::string> RequestBuilder::Build(object root) {
       if (!value.is_null()) thinking_ = value;
     } else if (key == an::kOutputConfig) {
       if (!value.is_null()) output_config_ = value;
-    } else if (key == cf::kAnthropicContainer || key == cf::kAnthropicMcpServers ||
-               key == cf::kAnthropicContextManagement) {
+    } else if (key == an::kContainer || key == an::kMcpServers || key == an::kContextManagement) {
       if (!value.is_null()) {
         return Unprocessable(key, "Bedrock Converse has no equivalent for this Anthropic feature");
       }
@@ -179,13 +176,13 @@ Result<std::string> RequestBuilder::Build(object root) {
   JsonWriter x(extra);
   if (top_k_ && !top_k_->is_null()) {
     if (!IsNumber(*top_k_)) return BadField(an::kTopK, "must be an integer");
-    x.Key(br::kClaudeTopK).Element(*top_k_);
+    x.Key(an::kTopK).Element(*top_k_);
   }
   if (thinking_) {
     if (thinking_->type() != element_type::OBJECT)
       return BadField(an::kThinking, "must be an object");
     // enabled (budget_tokens), disabled and adaptive (Claude Opus 4.6 and later) as sent.
-    x.Key(br::kClaudeThinking).Element(*thinking_);
+    x.Key(an::kThinking).Element(*thinking_);
   }
   std::optional<element> format;
   if (output_config_) {
@@ -195,7 +192,7 @@ Result<std::string> RequestBuilder::Build(object root) {
     }
     element effort, fe;
     if (Find(oc, an::kEffort, effort) && !effort.is_null()) {
-      x.Key(br::kClaudeOutputConfig).BeginObject().Key(br::kClaudeEffort).Element(effort);
+      x.Key(an::kOutputConfig).BeginObject().Key(an::kEffort).Element(effort);
       x.EndObject();
     }
     if (Find(oc, an::kFormat, fe) && !fe.is_null()) format = fe;
@@ -727,7 +724,7 @@ class AnthropicToBedrockConverse final : public Translator {
       stop_reason_ = std::string(bedrock::AnthropicStopReason(reason));
       if (Find(e.payload, b::kAdditionalModelResponseFields, ae) &&
           ae.get_object().get(additional) == simdjson::SUCCESS &&
-          Find(additional, b::kClaudeStopSequence, se)) {
+          Find(additional, an::kStopSequence, se)) {
         std::string_view seq;
         if (bedrock::AsString(se, seq)) stop_sequence_ = std::string(seq);
       }
@@ -841,7 +838,7 @@ class AnthropicToBedrockConverse final : public Translator {
     std::string_view seq;
     if (Find(resp, b::kAdditionalModelResponseFields, ae) &&
         ae.get_object().get(additional) == simdjson::SUCCESS &&
-        Find(additional, b::kClaudeStopSequence, se) && bedrock::AsString(se, seq)) {
+        Find(additional, an::kStopSequence, se) && bedrock::AsString(se, seq)) {
       w.String(seq);
     } else {
       w.Null();

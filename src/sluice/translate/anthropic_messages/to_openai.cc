@@ -204,7 +204,7 @@ Result<void> AppendAssistantMessage(const value& content, const std::string& pat
       fn[ow::kArguments] = input ? common::ToJson(*input) : std::string("{}");
       object call;
       call[ow::kId] = common::StringOr(*block, aw::kId, "");
-      call[ow::kType] = ow::kFunction;
+      call[ow::kType] = ow::kToolTypeFunction;
       call[ow::kFunction] = std::move(fn);
       tool_calls.push_back(std::move(call));
     } else if (type == aw::kBlockThinking || type == aw::kBlockRedactedThinking) {
@@ -267,7 +267,7 @@ Result<array> Tools(const value& tools) {
     if (const auto* s = common::Find(*t, aw::kStrict)) fn[ow::kStrict] = *s;
     if (const auto* cc = common::Find(*t, aw::kCacheControl)) fn[ow::kCacheControl] = *cc;
     object tool;
-    tool[ow::kType] = ow::kFunction;
+    tool[ow::kType] = ow::kToolTypeFunction;
     tool[ow::kFunction] = std::move(fn);
     out.push_back(std::move(tool));
   }
@@ -344,7 +344,7 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
           object fn;
           fn[ow::kName] = common::StringOr(*tc, aw::kName, "");
           object named;
-          named[ow::kType] = ow::kFunction;
+          named[ow::kType] = ow::kToolTypeFunction;
           named[ow::kFunction] = std::move(fn);
           out[ow::kToolChoice] = std::move(named);
         } else {
@@ -367,7 +367,8 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
       }
     } else if (key == aw::kServiceTier) {
       const auto tier = v.is_string() ? std::string_view(v.get_string()) : "";
-      out[ow::kServiceTier] = tier == "standard_only" ? "default" : "auto";
+      out[ow::kServiceTier] =
+          tier == aw::kServiceTierStandardOnly ? ow::kServiceTierDefault : ow::kServiceTierAuto;
     } else if (key == aw::kOutputConfig) {
       const object* oc = v.if_object();
       if (oc == nullptr) return common::BadField(aw::kOutputConfig, "must be an object");

@@ -7,7 +7,7 @@
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/schema/anthropic/messages.h"
-#include "sluice/schema/bedrock/converse.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 
 namespace sluice::translate::bedrock {

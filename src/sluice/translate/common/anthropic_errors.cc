@@ -3,16 +3,16 @@
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/schema/anthropic/messages.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/common/json_util.h"
 
 namespace sluice::translate::common {
 
 namespace wire = schema::anthropic;
+using schema::bedrock::kBackendErrorType;
 
 namespace {
-
-constexpr std::string_view kAwsBackendError = "AWSBedrockBackendError";
 
 bool LooksLikeJson(std::string_view body) {
   const auto t = TrimWhitespace(body);
@@ -99,17 +99,17 @@ ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::s
     const bj::object& o = parsed->get_object();
     if (auto m = FindString(o, wire::kMessage)) {
       const std::string_view type = BedrockErrorType(error_type);
-      e.body = json::OpenAIErrorJson(type.empty() ? kAwsBackendError : type, status, *m);
+      e.body = json::OpenAIErrorJson(type.empty() ? kBackendErrorType : type, status, *m);
       return e;
     }
     if (const bj::object* err = FindObject(o, wire::kError)) {
       // Claude's own error relayed by Bedrock: keep its type and message.
-      e.body = json::OpenAIErrorJson(StringOr(*err, wire::kType, kAwsBackendError), status,
+      e.body = json::OpenAIErrorJson(StringOr(*err, wire::kType, kBackendErrorType), status,
                                      StringOr(*err, wire::kMessage, body));
       return e;
     }
   }
-  e.body = json::OpenAIErrorJson(kAwsBackendError, status, body);
+  e.body = json::OpenAIErrorJson(kBackendErrorType, status, body);
   return e;
 }
 

@@ -1,33 +1,34 @@
 #include "sluice/translate/common/bedrock_invoke_stream.h"
 
 #include "sluice/core/strings.h"
-#include "sluice/schema/anthropic/bedrock_claude.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/common/json_util.h"
 
 namespace sluice::translate::common {
 
-namespace bw = schema::anthropic::bedrock;
+namespace br = schema::bedrock;
 
 Result<void> BedrockInvokeStream::Feed(std::string_view bytes, const Handler& handler) {
   return decoder_.Feed(bytes, [&](const codec::EventStreamMessage& m) -> Result<void> {
     const auto message_type =
-        m.StringHeader(bw::kMessageTypeHeader).value_or(bw::kMessageTypeEvent);
-    if (message_type != bw::kMessageTypeEvent) {
-      std::string_view type = m.StringHeader(bw::kExceptionTypeHeader)
-                                  .value_or(m.StringHeader(bw::kEventTypeHeader).value_or(""));
+        m.StringHeader(br::kEventHeaderMessageType).value_or(br::kMessageTypeEvent);
+    if (message_type != br::kMessageTypeEvent) {
+      std::string_view type = m.StringHeader(br::kEventHeaderExceptionType)
+                                  .value_or(m.StringHeader(br::kEventHeaderEventType).value_or(""));
       std::string message(m.payload);
       if (auto parsed = ParseJson(m.payload, ErrorSource::kUpstream);
           parsed.ok() && parsed->is_object()) {
-        if (auto msg = FindString(parsed->get_object(), bw::kMessage)) message = std::string(*msg);
+        if (auto msg = FindString(parsed->get_object(), br::kErrorMessage))
+          message = std::string(*msg);
       }
       return handler.on_exception(type, message);
     }
-    if (m.StringHeader(bw::kEventTypeHeader).value_or(bw::kEventChunk) != bw::kEventChunk) {
+    if (m.StringHeader(br::kEventHeaderEventType).value_or(br::kEventChunk) != br::kEventChunk) {
       return Ok();  // other event types carry nothing a client needs
     }
     auto parsed = ParseJson(m.payload, ErrorSource::kUpstream);
     const bj::object* o = parsed.ok() ? parsed->if_object() : nullptr;
-    const auto b64 = o ? FindString(*o, bw::kBytes) : std::nullopt;
+    const auto b64 = o ? FindString(*o, br::kBytes) : std::nullopt;
     if (!b64) {
       return Error(ErrorKind::kProtocol, "Bedrock chunk without \"bytes\"", ErrorSource::kUpstream);
     }
@@ -46,7 +47,7 @@ Result<void> BedrockInvokeStream::Feed(std::string_view bytes, const Handler& ha
 namespace sluice::translate::common {
 
 std::string BedrockModelPath(std::string_view model, std::string_view suffix) {
-  std::string path(schema::anthropic::bedrock::kModelPathPrefix);
+  std::string path(schema::bedrock::kModelPathPrefix);
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : model) {
     const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -26,8 +26,8 @@
 
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
-#include "sluice/schema/anthropic/bedrock_claude.h"
 #include "sluice/schema/anthropic/messages.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_openai.h"
@@ -42,7 +42,7 @@ namespace sluice::translate {
 namespace {
 
 namespace aw = schema::anthropic;
-namespace bw = schema::anthropic::bedrock;
+namespace br = schema::bedrock;
 namespace ow = schema::openai;
 using common::At;
 using common::Dot;
@@ -306,7 +306,7 @@ Result<array> Tools(const array& tools) {
     const std::string path = At(ow::kTools, i);
     const object* t = tools[i].if_object();
     if (t == nullptr) return common::BadField(path, "must be an object");
-    if (common::StringOr(*t, ow::kType, ow::kFunction) != ow::kFunction) {
+    if (common::StringOr(*t, ow::kType, ow::kToolTypeFunction) != ow::kToolTypeFunction) {
       return Unprocessable(Dot(path, "type"), "only function tools have a Claude equivalent");
     }
     const object* fn = common::FindObject(*t, ow::kFunction);
@@ -374,7 +374,8 @@ bool IsZeroOrNull(const value& v) {
 Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& request) {
   object out;
   const std::string& version = request.backend->schema.version;
-  out[bw::kAnthropicVersion] = version.empty() ? bw::kDefaultVersion : std::string_view(version);
+  out[br::kAnthropicVersion] =
+      version.empty() ? br::kAnthropicDefaultVersion : std::string_view(version);
 
   array messages, system;
   const array* in_messages = common::FindArray(in, ow::kMessages);
@@ -428,8 +429,8 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
     } else if (key == ow::kResponseFormat) {
       const object* rf = v.if_object();
       const auto type = rf ? common::StringOr(*rf, ow::kType, "") : "";
-      if (type == "text") continue;
-      if (type != ow::kJsonSchema) {
+      if (type == ow::kResponseFormatText) continue;
+      if (type != ow::kResponseFormatJsonSchema) {
         return Unprocessable(Dot(ow::kResponseFormat, "type"),
                              "only json_schema has a Claude equivalent (structured outputs)");
       }
@@ -455,16 +456,17 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
         return Unprocessable(ow::kN, "Claude returns one choice");
     } else if (key == ow::kLogprobs || key == ow::kStore) {
       if (!IsFalseOrNull(v)) return Unprocessable(key, "has no Claude equivalent");
-    } else if (key == "presence_penalty" || key == "frequency_penalty") {
+    } else if (key == ow::kPresencePenalty || key == ow::kFrequencyPenalty) {
       if (!IsZeroOrNull(v)) return Unprocessable(key, "has no Claude equivalent");
     } else if (key == ow::kServiceTier) {
-      if (!v.is_string() || (v.get_string() != "auto" && v.get_string() != "default")) {
+      if (!v.is_string() ||
+          (v.get_string() != ow::kServiceTierAuto && v.get_string() != ow::kServiceTierDefault)) {
         return Unprocessable(ow::kServiceTier, "Bedrock InvokeModel has no service tiers");
       }
-    } else if (key == "modalities") {
+    } else if (key == ow::kModalities) {
       const array* a = v.if_array();
       if (a == nullptr || a->size() != 1 || !(*a)[0].is_string() ||
-          (*a)[0].get_string() != "text") {
+          (*a)[0].get_string() != ow::kModalityText) {
         return Unprocessable(key, "Claude answers text only");
       }
     } else if (key == ow::kMetadata) {
@@ -533,7 +535,7 @@ std::string ChatCompletionFromMessage(const object& msg, const std::string& mode
         fn[ow::kArguments] = input ? common::ToJson(*input) : std::string("{}");
         object call;
         call[ow::kId] = common::StringOr(*block, aw::kId, "");
-        call[ow::kType] = ow::kFunction;
+        call[ow::kType] = ow::kToolTypeFunction;
         call[ow::kFunction] = std::move(fn);
         tool_calls.push_back(std::move(call));
       }
@@ -552,7 +554,7 @@ std::string ChatCompletionFromMessage(const object& msg, const std::string& mode
   object choice;
   choice[ow::kIndex] = 0;
   choice[ow::kMessage] = std::move(message);
-  choice["logprobs"] = nullptr;
+  choice[ow::kLogprobs] = nullptr;
   choice[ow::kFinishReason] =
       common::OpenAIFinishReason(common::StringOr(msg, aw::kStopReason, aw::kStopEndTurn));
   array choices;
@@ -585,11 +587,11 @@ class OpenAIToAWSAnthropic final : public Translator {
     state_.emplace(request_model_, created_);
     UpstreamRequest out;
     out.path = common::BedrockModelPath(request.model,
-                                        stream_ ? bw::kInvokeStreamSuffix : bw::kInvokeSuffix);
+                                        stream_ ? br::kInvokeStreamSuffix : br::kInvokeSuffix);
     out.body = std::move(body).value();
-    out.set_headers.emplace_back("content-type", "application/json");
-    out.set_headers.emplace_back(
-        "accept", stream_ ? bw::kEventStreamContentType : std::string_view("application/json"));
+    out.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
+    out.set_headers.emplace_back(br::kHeaderAccept,
+                                 stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
     return out;
   }
 
@@ -624,7 +626,7 @@ class OpenAIToAWSAnthropic final : public Translator {
   Result<void> OnUpstreamEnd(std::string& out) override {
     if (stream_) {
       if (decoder_.mid_message()) {
-        state_->OnError("AWSBedrockBackendError", "upstream stream ended mid-frame", out);
+        state_->OnError(br::kBackendErrorType, "upstream stream ended mid-frame", out);
       }
       state_->Finish(out);
       info_.usage = state_->usage().usage();

@@ -6,8 +6,8 @@
 
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
-#include "sluice/schema/bedrock/client_fields.h"
-#include "sluice/schema/bedrock/converse.h"
+#include "sluice/schema/anthropic/messages.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
@@ -19,7 +19,7 @@ namespace {
 
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-namespace cf = schema::bedrock::client;
+namespace an = schema::anthropic;
 using bedrock::At;
 using bedrock::BadField;
 using bedrock::Dot;
@@ -95,37 +95,37 @@ Result<void> RequestBuilder::CheckInexpressible(std::string_view key, element va
   if (key == oa::kTopLogprobs) {
     return Unprocessable(key, "Bedrock Converse does not return log probabilities");
   }
-  if (key == cf::kPresencePenalty || key == cf::kFrequencyPenalty) {
+  if (key == oa::kPresencePenalty || key == oa::kFrequencyPenalty) {
     double d = 0;
     if (bedrock::AsDouble(value, d) && d == 0) return Ok();
     return Unprocessable(key, "Bedrock Converse has no presence or frequency penalty");
   }
-  if (key == cf::kLogitBias) {
+  if (key == oa::kLogitBias) {
     object o;
     if (value.get_object().get(o) == simdjson::SUCCESS && o.size() == 0) return Ok();
     return Unprocessable(key, "Bedrock Converse has no logit bias");
   }
-  if (key == cf::kSeed) return Unprocessable(key, "Bedrock Converse has no sampling seed");
-  if (key == cf::kAudio) return Unprocessable(key, "Bedrock Converse does not produce audio");
-  if (key == cf::kModalities) {
+  if (key == oa::kSeed) return Unprocessable(key, "Bedrock Converse has no sampling seed");
+  if (key == oa::kAudio) return Unprocessable(key, "Bedrock Converse does not produce audio");
+  if (key == oa::kModalities) {
     array a;
     if (value.get_array().get(a) == simdjson::SUCCESS) {
       bool text_only = true;
       for (element m : a) {
         std::string_view s;
-        if (!bedrock::AsString(m, s) || s != cf::kModalityText) text_only = false;
+        if (!bedrock::AsString(m, s) || s != oa::kModalityText) text_only = false;
       }
       if (text_only) return Ok();
     }
     return Unprocessable(key, "Bedrock Converse answers with text only");
   }
-  if (key == cf::kPrediction) {
+  if (key == oa::kPrediction) {
     return Unprocessable(key, "Bedrock Converse has no predicted outputs");
   }
-  if (key == cf::kFunctions || key == cf::kFunctionCall) {
+  if (key == oa::kFunctions || key == oa::kFunctionCall) {
     return Unprocessable(key, "the deprecated functions API is not translated; use tools");
   }
-  if (key == cf::kWebSearchOptions) {
+  if (key == oa::kWebSearchOptions) {
     return Unprocessable(key, "Bedrock Converse has no built-in web search");
   }
   return Ok();
@@ -248,7 +248,7 @@ Result<std::string> RequestBuilder::Build(object root) {
     if (!bedrock::AsString(*service_tier_, tier))
       return BadField(oa::kServiceTier, "must be a string");
     // "auto" is OpenAI's default; other tiers (default, flex, priority) are Bedrock's names too.
-    if (tier != cf::kServiceTierAuto) {
+    if (tier != oa::kServiceTierAuto) {
       w.Key(br::kServiceTier).BeginObject().Field(br::kType, tier).EndObject();
     }
   }
@@ -278,7 +278,7 @@ Result<void> RequestBuilder::Messages(array messages) {
       r = AssistantMessage(msg, path);
     } else if (role == oa::kRoleTool) {
       r = ToolMessage(msg, path);
-    } else if (role == cf::kRoleFunction) {
+    } else if (role == oa::kRoleFunction) {
       return Unprocessable(Dot(path, oa::kRole),
                            "function messages (deprecated) are not translated; use tool messages");
     } else {
@@ -631,7 +631,7 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
     element te, fe, ne, de, pe, se;
     std::string_view type, name, description;
     if (t.get_object().get(tool) != simdjson::SUCCESS) return BadField(path, "must be an object");
-    if (Find(tool, oa::kType, te) && bedrock::AsString(te, type) && type != cf::kToolTypeFunction) {
+    if (Find(tool, oa::kType, te) && bedrock::AsString(te, type) && type != oa::kToolTypeFunction) {
       return Unprocessable(Dot(path, oa::kType),
                            "Bedrock Converse takes function tools only, not " + std::string(type));
     }
@@ -682,7 +682,7 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
       element te, fe, ne;
       object fn;
       std::string_view type, name;
-      if (Find(o, oa::kType, te) && bedrock::AsString(te, type) && type != cf::kToolTypeFunction) {
+      if (Find(o, oa::kType, te) && bedrock::AsString(te, type) && type != oa::kToolTypeFunction) {
         return Unprocessable(
             Dot(oa::kToolChoice, oa::kType),
             "Bedrock Converse can force a named function only, not " + std::string(type));
@@ -707,7 +707,7 @@ Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
   const bool claude = bedrock::IsClaudeModel(model_);
   if (top_k_ && !top_k_->is_null()) {
     if (!IsNumber(*top_k_)) return BadField(oa::kTopK, "must be an integer");
-    x.Key(br::kClaudeTopK).Element(*top_k_);
+    x.Key(an::kTopK).Element(*top_k_);
   }
   if (thinking_) {
     object o;
@@ -716,7 +716,7 @@ Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
     }
     // Claude's own thinking config ({type enabled|disabled|adaptive, budget_tokens, display})
     // goes through unchanged.
-    x.Key(br::kClaudeThinking).Element(*thinking_);
+    x.Key(an::kThinking).Element(*thinking_);
   }
   if (reasoning_effort_) {
     const std::string_view effort = *reasoning_effort_;
@@ -729,15 +729,15 @@ Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
                                " (none, minimal, low, medium, high, xhigh, max)");
     } else if (common::ClaudeAcceptsEffort(model_)) {
       if (auto e = common::ClaudeEffort(effort)) {
-        x.Key(br::kClaudeOutputConfig).BeginObject().Field(br::kClaudeEffort, *e).EndObject();
+        x.Key(an::kOutputConfig).BeginObject().Field(an::kEffort, *e).EndObject();
       }
     } else if (!thinking_) {
       // An explicit thinking config wins over the effort table.
-      x.Key(br::kClaudeThinking).BeginObject();
+      x.Key(an::kThinking).BeginObject();
       if (auto budget = common::ThinkingBudget(effort)) {
-        x.Field(br::kType, cf::kThinkingEnabled).Key(cf::kBudgetTokens).Uint(*budget);
+        x.Field(br::kType, an::kThinkingEnabled).Key(an::kBudgetTokens).Uint(*budget);
       } else {
-        x.Field(br::kType, cf::kThinkingDisabled);
+        x.Field(br::kType, an::kThinkingDisabled);
       }
       x.EndObject();
     }
@@ -757,12 +757,12 @@ Result<void> RequestBuilder::ResponseFormat(JsonWriter& w, bool& wrote) {
       !bedrock::AsString(te, type)) {
     return BadField(oa::kResponseFormat, "must be an object with a type");
   }
-  if (type == cf::kFormatText) return Ok();
-  if (type == cf::kFormatJsonObject) {
+  if (type == oa::kResponseFormatText) return Ok();
+  if (type == oa::kResponseFormatJsonObject) {
     return Unprocessable(Dot(oa::kResponseFormat, oa::kType),
                          "Bedrock structured output needs a schema: use json_schema");
   }
-  if (type != cf::kFormatJsonSchema) {
+  if (type != oa::kResponseFormatJsonSchema) {
     return Unprocessable(Dot(oa::kResponseFormat, oa::kType), "unknown type " + std::string(type));
   }
   element js, se, ne, de;
@@ -909,7 +909,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
         tool_index_by_block_[index] = tool_index;
         EmitChunk(out, [&](JsonWriter& w) {
           w.Key(oa::kToolCalls).BeginArray().BeginObject().Key(oa::kIndex).Int(tool_index);
-          w.Field(oa::kId, id).Field(oa::kType, oa::kFunction);
+          w.Field(oa::kId, id).Field(oa::kType, oa::kToolTypeFunction);
           w.Key(oa::kFunction).BeginObject().Field(oa::kName, name).Field(oa::kArguments, "");
           w.EndObject().EndObject().EndArray();
         });
@@ -1042,7 +1042,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
           if (Find(o, b::kToolUseId, x)) bedrock::AsString(x, id);
           if (Find(o, b::kName, x)) bedrock::AsString(x, name);
           const std::string arguments = Find(o, b::kInput, x) ? bedrock::ToJson(x) : "{}";
-          tcw.BeginObject().Field(oa::kId, id).Field(oa::kType, oa::kFunction);
+          tcw.BeginObject().Field(oa::kId, id).Field(oa::kType, oa::kToolTypeFunction);
           tcw.Key(oa::kFunction).BeginObject().Field(oa::kName, name);
           tcw.Field(oa::kArguments, arguments).EndObject().EndObject();
         } else if (Find(block, b::kReasoningContent, v) &&

@@ -4,8 +4,7 @@
 #include <string>
 
 #include "sluice/core/strings.h"
-#include "sluice/schema/bedrock/client_fields.h"
-#include "sluice/schema/bedrock/converse.h"
+#include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
@@ -16,7 +15,6 @@ namespace {
 
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-namespace cf = schema::bedrock::client;
 using bedrock::BadField;
 using bedrock::Find;
 using bedrock::JsonWriter;
@@ -44,7 +42,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
     for (auto field : o) {
       const std::string_view key = field.key;
       const element value = field.value;
-      if (key == cf::kEmbInput) {
+      if (key == oa::kInput) {
         std::string_view s;
         array a;
         if (bedrock::AsString(value, s)) {
@@ -64,34 +62,32 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
         } else {
           return BadField(key, "must be a string or an array of strings");
         }
-      } else if (key == cf::kEmbDimensions) {
+      } else if (key == oa::kDimensions) {
         if (!value.is_null()) dimensions = value;
-      } else if (key == cf::kEmbNormalize) {
+      } else if (key == oa::kNormalize) {
         if (!value.is_null()) normalize = value;
-      } else if (key == cf::kEmbEncodingFormat) {
+      } else if (key == oa::kEncodingFormat) {
         std::string_view f;
         if (value.is_null()) continue;
-        if (!bedrock::AsString(value, f) ||
-            (f != cf::kEmbFormatFloat && f != cf::kEmbFormatBase64)) {
+        if (!bedrock::AsString(value, f) || (f != oa::kEncodingFloat && f != oa::kEncodingBase64)) {
           return BadField(key, "must be float or base64");
         }
-        base64_ = f == cf::kEmbFormatBase64;
+        base64_ = f == oa::kEncodingBase64;
       }
       // model is in the path; user has no Titan equivalent and does not change the answer.
     }
-    if (!text) return BadField(cf::kEmbInput, "is required");
+    if (!text) return BadField(oa::kInput, "is required");
     UpstreamRequest up;
     JsonWriter w(up.body);
     w.BeginObject().Field(br::kTitanInputText, *text);
     if (dimensions) {
       uint64_t n = 0;
-      if (!bedrock::AsUint(*dimensions, n))
-        return BadField(cf::kEmbDimensions, "must be an integer");
+      if (!bedrock::AsUint(*dimensions, n)) return BadField(oa::kDimensions, "must be an integer");
       w.Key(br::kTitanDimensions).Uint(n);
     }
     if (normalize) {
       bool b = false;
-      if (!bedrock::AsBool(*normalize, b)) return BadField(cf::kEmbNormalize, "must be a boolean");
+      if (!bedrock::AsBool(*normalize, b)) return BadField(oa::kNormalize, "must be a boolean");
       w.Key(br::kTitanNormalize).Bool(b);
     }
     w.EndObject();
@@ -132,9 +128,9 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
       info_.usage.total = tokens;
     }
     JsonWriter w(out);
-    w.BeginObject().Field(oa::kObject, cf::kEmbObjectList).Key(cf::kEmbData).BeginArray();
-    w.BeginObject().Field(oa::kObject, cf::kEmbObjectEmbedding).Key(oa::kIndex).Int(0);
-    w.Key(cf::kEmbEmbedding);
+    w.BeginObject().Field(oa::kObject, oa::kObjectList).Key(oa::kData).BeginArray();
+    w.BeginObject().Field(oa::kObject, oa::kObjectEmbedding).Key(oa::kIndex).Int(0);
+    w.Key(oa::kEmbedding);
     if (base64_) {
       // encoding_format base64: the float32 little-endian bytes of the vector, base64-encoded,
       // as OpenAI answers (and as the OpenAI SDKs request by default).

@@ -3,20 +3,26 @@
 // Wire names of the AWS Bedrock Runtime APIs Sluice translates to: Converse / ConverseStream
 // (Amazon Bedrock API Reference, "Converse", "ConverseStream" and the data types they use:
 // Message, ContentBlock, SystemContentBlock, InferenceConfiguration, ToolConfiguration,
-// ConverseStreamOutput, TokenUsage) and InvokeModel for Amazon Titan Text Embeddings
-// (Bedrock User Guide, "Amazon Titan Embeddings G1 - Text", V2 request and response).
-// Header-only: constants, no code.
+// ConverseStreamOutput, TokenUsage), InvokeModel / InvokeModelWithResponseStream for Amazon Titan
+// Text Embeddings (Bedrock User Guide, "Amazon Titan Embeddings G1 - Text", V2 request and
+// response) and for Claude (Bedrock User Guide, "Anthropic Claude Messages API"), and CountTokens.
+// The Claude-native names these bodies carry (top_k, thinking, output_config, ...) are Anthropic's
+// and live in schema/anthropic/messages.h. Header-only: constants, no code.
 
 #include <string_view>
 
 namespace sluice::schema::bedrock {
 
 // Paths (API Reference, "Converse": POST /model/{modelId}/converse; "ConverseStream":
-// POST /model/{modelId}/converse-stream; "InvokeModel": POST /model/{modelId}/invoke).
+// POST /model/{modelId}/converse-stream; "InvokeModel": POST /model/{modelId}/invoke;
+// "InvokeModelWithResponseStream": POST /model/{modelId}/invoke-with-response-stream;
+// "CountTokens": POST /model/{modelId}/count-tokens).
 inline constexpr std::string_view kModelPathPrefix = "/model/";
 inline constexpr std::string_view kConverseSuffix = "/converse";
 inline constexpr std::string_view kConverseStreamSuffix = "/converse-stream";
 inline constexpr std::string_view kInvokeSuffix = "/invoke";
+inline constexpr std::string_view kInvokeStreamSuffix = "/invoke-with-response-stream";
+inline constexpr std::string_view kCountTokensSuffix = "/count-tokens";
 
 // HTTP headers.
 inline constexpr std::string_view kHeaderContentType = "content-type";
@@ -26,7 +32,8 @@ inline constexpr std::string_view kHeaderRequestId = "x-amzn-requestid";
 inline constexpr std::string_view kContentTypeJson = "application/json";
 inline constexpr std::string_view kContentTypeEventStream = "application/vnd.amazon.eventstream";
 
-// Event-stream message headers (AWS event-stream framing as ConverseStream sends it).
+// Event-stream message headers (AWS event-stream framing as ConverseStream and
+// InvokeModelWithResponseStream send it).
 inline constexpr std::string_view kEventHeaderMessageType = ":message-type";
 inline constexpr std::string_view kEventHeaderEventType = ":event-type";
 inline constexpr std::string_view kEventHeaderExceptionType = ":exception-type";
@@ -76,7 +83,8 @@ inline constexpr std::string_view kReasoningContent = "reasoningContent";
 inline constexpr std::string_view kCachePoint = "cachePoint";
 inline constexpr std::string_view kJson = "json";
 
-// ImageBlock / DocumentBlock: {"format", "source": {"bytes": base64}} (+ "name" for documents).
+// ImageBlock / DocumentBlock: {"format", "source": {"bytes": base64}} (+ "name" for documents);
+// "bytes" also holds an InvokeModelWithResponseStream chunk's payload.
 inline constexpr std::string_view kFormat = "format";
 inline constexpr std::string_view kSource = "source";
 inline constexpr std::string_view kBytes = "bytes";
@@ -127,7 +135,7 @@ inline constexpr std::string_view kContentBlockIndex = "contentBlockIndex";
 inline constexpr std::string_view kStart = "start";
 inline constexpr std::string_view kDelta = "delta";
 
-// TokenUsage.
+// TokenUsage (CountTokens answers with "inputTokens" too).
 inline constexpr std::string_view kInputTokens = "inputTokens";
 inline constexpr std::string_view kOutputTokens = "outputTokens";
 inline constexpr std::string_view kTotalTokens = "totalTokens";
@@ -147,17 +155,22 @@ inline constexpr std::string_view kStopContextWindowExceeded = "model_context_wi
 inline constexpr std::string_view kErrorMessage = "message";
 inline constexpr std::string_view kErrorMessageCapital = "Message";
 
-// Claude-native fields carried in additionalModelRequestFields (Bedrock User Guide, "Anthropic
-// Claude Messages API" request fields), and the Claude response field that names the stop
-// sequence that matched.
-inline constexpr std::string_view kClaudeTopK = "top_k";
-inline constexpr std::string_view kClaudeThinking = "thinking";
-inline constexpr std::string_view kClaudeOutputConfig = "output_config";
-inline constexpr std::string_view kClaudeEffort = "effort";
-inline constexpr std::string_view kClaudeStopSequence = "stop_sequence";
+// Claude-native fields travel in additionalModelRequestFields under Anthropic's names; Claude's
+// stop_sequence comes back in additionalModelResponseFields when asked for by this JSON pointer.
 inline constexpr std::string_view kClaudeStopSequencePath = "/stop_sequence";
 // Reasoning effort for non-Claude models (Envoy AI Gateway forwards reasoning_effort so).
 inline constexpr std::string_view kReasoningConfig = "reasoning_config";
+
+// InvokeModel body for Claude: an Anthropic Messages request without "model" and "stream", plus
+// these (Bedrock User Guide, "Anthropic Claude Messages API"; beta features go in the body).
+inline constexpr std::string_view kAnthropicVersion = "anthropic_version";
+inline constexpr std::string_view kAnthropicBeta = "anthropic_beta";
+inline constexpr std::string_view kAnthropicDefaultVersion = "bedrock-2023-05-31";
+// InvokeModelWithResponseStream: "chunk" events whose payload is {"bytes": "<base64 of one
+// Anthropic streaming event>"}.
+inline constexpr std::string_view kEventChunk = "chunk";
+// CountTokens: {"input":{"invokeModel":{"body":"<base64 InvokeModel body>"}}}, answered by
+// {"inputTokens": N}.
 
 // Amazon Titan Text Embeddings (InvokeModel body; V2 request and response).
 inline constexpr std::string_view kTitanInputText = "inputText";
