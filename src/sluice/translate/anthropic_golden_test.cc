@@ -13,6 +13,7 @@
 #include "sluice/codec/aws_eventstream.h"
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
+#include "sluice/translate/common/clock.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/translator.h"
 

@@ -18,6 +18,7 @@
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_usage.h"
 #include "sluice/translate/common/bedrock_invoke_stream.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 
 namespace sluice::translate {

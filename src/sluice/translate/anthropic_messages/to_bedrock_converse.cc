@@ -10,6 +10,7 @@
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/field_errors.h"
 
 namespace sluice::translate {
 
@@ -17,12 +18,12 @@ namespace {
 
 namespace br = schema::bedrock;
 namespace an = schema::anthropic;
-using bedrock::At;
-using bedrock::BadField;
-using bedrock::Dot;
 using bedrock::Find;
 using bedrock::JsonWriter;
-using bedrock::Unprocessable;
+using common::At;
+using common::BadField;
+using common::Dot;
+using common::Unprocessable;
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;

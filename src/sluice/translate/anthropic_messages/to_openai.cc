@@ -28,6 +28,7 @@
 #include "sluice/translate/anthropic_messages/factories.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_openai.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 
 namespace sluice::translate {

@@ -1,7 +1,5 @@
 #include "sluice/translate/bedrock/converse_common.h"
 
-#include <atomic>
-#include <chrono>
 #include <random>
 
 #include "sluice/core/strings.h"
@@ -272,40 +270,6 @@ ClientError AnthropicErrorFromBedrock(int status, std::string_view, std::string_
 
 bool IsClaudeModel(std::string_view model) {
   return AsciiLower(model).find("claude") != std::string::npos;
-}
-
-Error Unprocessable(std::string_view field, std::string_view why) {
-  return Error(ErrorKind::kUnprocessable, std::string(field) + ": " + std::string(why),
-               ErrorSource::kClient);
-}
-
-Error BadField(std::string_view field, std::string_view why) {
-  return Error(ErrorKind::kInvalidArgument, std::string(field) + ": " + std::string(why),
-               ErrorSource::kClient);
-}
-
-std::string At(std::string_view path, size_t index) {
-  return std::string(path) + "[" + std::to_string(index) + "]";
-}
-
-std::string Dot(std::string_view path, std::string_view key) {
-  return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
-}
-
-namespace {
-std::atomic<int64_t> g_fixed_now{-1};
-}  // namespace
-
-int64_t NowUnixSeconds() {
-  const int64_t fixed = g_fixed_now.load(std::memory_order_relaxed);
-  if (fixed >= 0) return fixed;
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void SetNowForTesting(std::optional<int64_t> fixed) {
-  g_fixed_now.store(fixed.value_or(-1), std::memory_order_relaxed);
 }
 
 std::string FallbackId(std::string_view prefix) {

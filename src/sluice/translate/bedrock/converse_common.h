@@ -107,17 +107,6 @@ std::string AnthropicErrorJson(std::string_view type, std::string_view message);
 // "us.anthropic.claude-...", an inference-profile ARN containing "claude").
 bool IsClaudeModel(std::string_view model);
 
-// kUnprocessable naming the field the target cannot express (→ 422 "invalid request body: ...").
-Error Unprocessable(std::string_view field, std::string_view why);
-// kInvalidArgument for a client field of the wrong shape (→ 400).
-Error BadField(std::string_view field, std::string_view why);
-std::string At(std::string_view path, size_t index);
-std::string Dot(std::string_view path, std::string_view key);
-
-// Wall-clock seconds for OpenAI "created" fields (Bedrock sends none). Tests pin it.
-int64_t NowUnixSeconds();
-void SetNowForTesting(std::optional<int64_t> fixed);
-
 // An id for a synthesised response when the upstream gave no request id: `prefix` + 24 hex digits.
 std::string FallbackId(std::string_view prefix);
 

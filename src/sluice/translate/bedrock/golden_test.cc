@@ -15,7 +15,7 @@
 #include "sluice/codec/aws_eventstream.h"
 #include "sluice/codec/sse.h"
 #include "sluice/config/runtime.h"
-#include "sluice/translate/bedrock/converse_common.h"
+#include "sluice/translate/common/clock.h"
 #include "sluice/translate/translator.h"
 
 namespace sluice::translate {
@@ -131,8 +131,8 @@ std::vector<Case> AllCases() {
 
 class BedrockGolden : public ::testing::TestWithParam<Case> {
  protected:
-  void SetUp() override { bedrock::SetNowForTesting(1700000000); }
-  void TearDown() override { bedrock::SetNowForTesting(std::nullopt); }
+  void SetUp() override { common::SetNowForTesting(1700000000); }
+  void TearDown() override { common::SetNowForTesting(std::nullopt); }
 };
 
 struct Prepared {

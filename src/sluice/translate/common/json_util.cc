@@ -1,10 +1,8 @@
 #include "sluice/translate/common/json_util.h"
 
 #include <array>
-#include <atomic>
 #include <boost/json/parse.hpp>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 
 #include "sluice/core/strings.h"
@@ -126,51 +124,6 @@ std::optional<uint64_t> FindCount(const bj::object& o, std::string_view key) {
 
 std::string_view StringOr(const bj::object& o, std::string_view key, std::string_view fallback) {
   return FindString(o, key).value_or(fallback);
-}
-
-Error Unprocessable(std::string_view field, std::string_view why) {
-  std::string m(field);
-  m += ": ";
-  m += why;
-  return Error(ErrorKind::kUnprocessable, std::move(m), ErrorSource::kClient);
-}
-
-Error BadField(std::string_view field, std::string_view why) {
-  std::string m(field);
-  m += ": ";
-  m += why;
-  return Error(ErrorKind::kInvalidArgument, std::move(m), ErrorSource::kClient);
-}
-
-std::string At(std::string_view path, size_t index) {
-  std::string s(path);
-  s += '[';
-  s += std::to_string(index);
-  s += ']';
-  return s;
-}
-
-std::string Dot(std::string_view path, std::string_view key) {
-  std::string s(path);
-  if (!s.empty()) s += '.';
-  s += key;
-  return s;
-}
-
-namespace {
-std::atomic<int64_t> g_fixed_now{-1};
-}
-
-int64_t NowUnixSeconds() {
-  const int64_t fixed = g_fixed_now.load(std::memory_order_relaxed);
-  if (fixed >= 0) return fixed;
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void SetNowForTesting(std::optional<int64_t> fixed) {
-  g_fixed_now.store(fixed.value_or(-1), std::memory_order_relaxed);
 }
 
 }  // namespace sluice::translate::common

@@ -37,19 +37,4 @@ std::optional<uint64_t> FindCount(const bj::object& o, std::string_view key);
 std::optional<uint64_t> AsCount(const bj::value& v);
 std::string_view StringOr(const bj::object& o, std::string_view key, std::string_view fallback);
 
-// kUnprocessable (→ 422) naming the field the target cannot express, e.g.
-// Unprocessable("messages[2].content[0].type", "document blocks have no OpenAI equivalent").
-Error Unprocessable(std::string_view field, std::string_view why);
-// kInvalidArgument (→ 400) for a client body of the wrong shape.
-Error BadField(std::string_view field, std::string_view why);
-
-// "field[index]" and "field.key" path builders for error messages.
-std::string At(std::string_view path, size_t index);
-std::string Dot(std::string_view path, std::string_view key);
-
-// Wall-clock seconds for the "created" field of OpenAI objects built from providers that send
-// none (Claude). The one clock read in the translators; tests pin it.
-int64_t NowUnixSeconds();
-void SetNowForTesting(std::optional<int64_t> fixed);
-
 }  // namespace sluice::translate::common

@@ -34,6 +34,8 @@
 #include "sluice/translate/common/anthropic_stream_to_openai.h"
 #include "sluice/translate/common/anthropic_usage.h"
 #include "sluice/translate/common/bedrock_invoke_stream.h"
+#include "sluice/translate/common/clock.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/common/reasoning_effort.h"
 

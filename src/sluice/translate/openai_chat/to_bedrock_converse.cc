@@ -11,6 +11,8 @@
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/clock.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
 
 namespace sluice::translate {
@@ -20,12 +22,12 @@ namespace {
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
 namespace an = schema::anthropic;
-using bedrock::At;
-using bedrock::BadField;
-using bedrock::Dot;
 using bedrock::Find;
 using bedrock::JsonWriter;
-using bedrock::Unprocessable;
+using common::At;
+using common::BadField;
+using common::Dot;
+using common::Unprocessable;
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
@@ -809,7 +811,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
     up.set_headers.emplace_back(br::kHeaderAccept,
                                 stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
-    created_ = bedrock::NowUnixSeconds();
+    created_ = common::NowUnixSeconds();
     info_.model = model_;  // Bedrock answers run the requested model and do not name it
     return up;
   }

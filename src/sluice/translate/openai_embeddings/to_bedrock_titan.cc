@@ -8,6 +8,7 @@
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/field_errors.h"
 
 namespace sluice::translate {
 
@@ -15,10 +16,10 @@ namespace {
 
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-using bedrock::BadField;
 using bedrock::Find;
 using bedrock::JsonWriter;
-using bedrock::Unprocessable;
+using common::BadField;
+using common::Unprocessable;
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
