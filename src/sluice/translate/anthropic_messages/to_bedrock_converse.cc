@@ -10,6 +10,7 @@
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/field_errors.h"
 
 namespace sluice::translate {
@@ -563,7 +564,7 @@ class AnthropicToBedrockConverse final : public Translator {
         bytes, [&](const bedrock::ConverseEvent& e) { return OnEvent(e, out); },
         [&](const bedrock::ConverseException& ex) {
           if (failed_) return Ok();
-          Fail(out, bedrock::AnthropicErrorTypeForStatus(ex.status),
+          Fail(out, common::AnthropicErrorTypeForStatus(ex.status),
                ex.type.empty() ? ex.message : ex.type + ": " + ex.message);
           return Ok();
         });
@@ -573,7 +574,7 @@ class AnthropicToBedrockConverse final : public Translator {
     if (!stream_) return FinishJson(out);
     if (failed_) return Ok();
     if (reader_.mid_message() || !stopped_) {
-      Fail(out, bedrock::AnthropicErrorTypeForStatus(502),
+      Fail(out, common::AnthropicErrorTypeForStatus(502),
            reader_.mid_message() ? "the Bedrock stream ended inside an event-stream message"
                                  : "the Bedrock stream ended before messageStop");
       return Ok();
@@ -765,11 +766,11 @@ class AnthropicToBedrockConverse final : public Translator {
   }
 
   // Anthropic's stream error event ({"type":"error","error":{"type","message"}}), which the SDKs
-  // raise as an API error.
+  // raise as an API error. The message may quote raw upstream bytes.
   void Fail(std::string& out, std::string_view type, std::string_view message) {
     failed_ = true;
     stream_error_ = std::string(type) + ": " + std::string(message);
-    event_ = bedrock::AnthropicErrorJson(type, message);
+    event_ = common::AnthropicErrorJson(type, common::ValidUtf8(message));
     Emit(out, an::kEventError);
   }
 

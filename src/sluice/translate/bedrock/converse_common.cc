@@ -7,6 +7,7 @@
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
+#include "sluice/translate/common/anthropic_errors.h"
 
 namespace sluice::translate::bedrock {
 
@@ -200,72 +201,12 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
           json::OpenAIErrorJson(br::kBackendErrorType, status, body)};
 }
 
-std::string_view AnthropicErrorTypeForStatus(int status) {
-  switch (status) {
-    case 400:
-      return an::kErrInvalidRequest;
-    case 401:
-      return an::kErrAuthentication;
-    case 403:
-      return an::kErrPermission;
-    case 404:
-      return an::kErrNotFound;
-    case 413:
-      return an::kErrRequestTooLarge;
-    case 429:
-      return an::kErrRateLimit;
-    case 503:
-      return an::kErrServiceUnavailable;
-    case 529:
-      return an::kErrOverloaded;
-    default:
-      return an::kErrInternalServer;
-  }
-}
-
-namespace {
-
-// `s` with each ill-formed UTF-8 byte replaced by U+FFFD (RFC 3629 §3, §4), so a message quoting
-// raw upstream bytes still makes a valid JSON text.
-std::string ValidUtf8(std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 16);
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<uint8_t>(s[i]);
-    size_t n = b0 < 0x80                    ? 1
-               : (b0 >= 0xC2 && b0 <= 0xDF) ? 2
-               : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
-               : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
-                                            : 0;
-    if (n > 0 && i + n <= s.size() && simdjson::validate_utf8(s.data() + i, n)) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string AnthropicErrorJson(std::string_view type, std::string_view message) {
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject().Field(an::kType, an::kError).Key(an::kError).BeginObject();
-  w.Field(an::kType, type).Field(an::kMessage, ValidUtf8(message));
-  w.EndObject().EndObject();
-  return out;
-}
-
 ClientError AnthropicErrorFromBedrock(int status, std::string_view, std::string_view body) {
   std::string message = BedrockMessage(body).value_or(std::string(body));
   if (message.empty() && LooksLikeJsonObject(body)) message = std::string(body);
   return {status, std::string(br::kContentTypeJson),
-          AnthropicErrorJson(AnthropicErrorTypeForStatus(status), message)};
+          common::AnthropicErrorJson(common::AnthropicErrorTypeForStatus(status),
+                                     common::ValidUtf8(message))};
 }
 
 bool IsClaudeModel(std::string_view model) {

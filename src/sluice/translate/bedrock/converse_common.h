@@ -100,8 +100,6 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
 // "message":...}}, the type from the reference's status table.
 ClientError AnthropicErrorFromBedrock(int status, std::string_view content_type,
                                       std::string_view body);
-std::string_view AnthropicErrorTypeForStatus(int status);
-std::string AnthropicErrorJson(std::string_view type, std::string_view message);
 
 // True when the Bedrock model id names an Anthropic Claude model ("anthropic.claude-...",
 // "us.anthropic.claude-...", an inference-profile ARN containing "claude").

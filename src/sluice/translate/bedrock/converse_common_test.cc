@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
 
 namespace sluice::translate::bedrock {
@@ -99,9 +100,9 @@ TEST(Errors, ExceptionStatusesFromTheApiReference) {
   EXPECT_EQ(StatusForException("modelStreamErrorException"), 424);
   EXPECT_EQ(StatusForException("serviceUnavailableException"), 503);
   EXPECT_EQ(StatusForException("somethingNew"), 500);
-  EXPECT_EQ(AnthropicErrorTypeForStatus(429), "rate_limit_error");
-  EXPECT_EQ(AnthropicErrorTypeForStatus(529), "overloaded_error");
-  EXPECT_EQ(AnthropicErrorTypeForStatus(418), "internal_server_error");
+  EXPECT_EQ(common::AnthropicErrorTypeForStatus(429), "rate_limit_error");
+  EXPECT_EQ(common::AnthropicErrorTypeForStatus(529), "overloaded_error");
+  EXPECT_EQ(common::AnthropicErrorTypeForStatus(418), "internal_server_error");
 }
 
 TEST(Errors, InvalidUtf8InARawBodyStaysValidJson) {

@@ -1,5 +1,7 @@
 #include "sluice/translate/common/anthropic_errors.h"
 
+#include <simdjson.h>
+
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/schema/anthropic/messages.h"
@@ -52,6 +54,29 @@ std::string AnthropicErrorJson(std::string_view type, std::string_view message) 
   out += R"(,"message":)";
   out += JsonQuote(message);
   out += "}}";
+  return out;
+}
+
+std::string ValidUtf8(std::string_view text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b0 = static_cast<uint8_t>(text[i]);
+    size_t n = b0 < 0x80                    ? 1
+               : (b0 >= 0xC2 && b0 <= 0xDF) ? 2
+               : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
+               : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
+                                            : 0;
+    if (n > 0 && i + n <= text.size() && simdjson::validate_utf8(text.data() + i, n)) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
   return out;
 }
 

@@ -17,6 +17,9 @@ namespace sluice::translate::common {
 
 std::string_view AnthropicErrorTypeForStatus(int status);
 std::string AnthropicErrorJson(std::string_view type, std::string_view message);
+// `text` with each ill-formed UTF-8 byte replaced by U+FFFD (RFC 3629 §3, §4), so that a message
+// quoting raw upstream bytes still makes a valid JSON text.
+std::string ValidUtf8(std::string_view text);
 
 // Anthropic upstream (native or Claude on Bedrock/Vertex) answering an Anthropic client: JSON
 // bodies pass through unchanged, anything else is wrapped with the status's type.
