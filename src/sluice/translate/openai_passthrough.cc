@@ -3,6 +3,7 @@
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/json/request_body.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 
@@ -28,19 +29,7 @@ bool LooksLikeJson(std::string_view body) {
 // /openai/deployments/{model}/chat/completions?api-version={schema.version}.
 std::string AzurePath(Endpoint endpoint, std::string_view model, std::string_view api_version) {
   std::string path = "/openai/deployments/";
-  for (char c : model) {
-    // Deployment names are URL path segments: escape what is not unreserved (RFC 3986 §2.3).
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      path += c;
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      path += '%';
-      path += kHex[uint8_t(c) >> 4];
-      path += kHex[uint8_t(c) & 15];
-    }
-  }
+  common::AppendPathSegment(path, model);
   path += UpstreamSuffix(endpoint);
   path += "?api-version=";
   path += api_version;

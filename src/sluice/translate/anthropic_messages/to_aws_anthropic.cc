@@ -20,6 +20,7 @@
 #include "sluice/translate/common/bedrock_invoke_stream.h"
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 

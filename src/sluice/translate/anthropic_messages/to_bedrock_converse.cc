@@ -12,6 +12,7 @@
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/field_errors.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 
@@ -533,7 +534,8 @@ class AnthropicToBedrockConverse final : public Translator {
     auto body = builder.Build(o);
     if (!body.ok()) return body.error();
     UpstreamRequest up;
-    up.path = bedrock::ModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
+    up.path =
+        common::BedrockModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
     up.body = std::move(body).value();
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
     up.set_headers.emplace_back(br::kHeaderAccept,

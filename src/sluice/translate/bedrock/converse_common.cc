@@ -15,25 +15,6 @@ namespace br = schema::bedrock;
 namespace oa = schema::openai;
 namespace an = schema::anthropic;
 
-std::string ModelPath(std::string_view model, std::string_view suffix) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string path(br::kModelPathPrefix);
-  path.reserve(path.size() + model.size() * 3 + suffix.size());
-  for (char c : model) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      path += c;
-    } else {
-      path += '%';
-      path += kHex[uint8_t(c) >> 4];
-      path += kHex[uint8_t(c) & 15];
-    }
-  }
-  path += suffix;
-  return path;
-}
-
 void ConverseUsage::Read(simdjson::dom::element usage) {
   simdjson::dom::object o;
   if (usage.get_object().get(o) != simdjson::SUCCESS) return;

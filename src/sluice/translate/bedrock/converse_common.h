@@ -22,11 +22,6 @@
 
 namespace sluice::translate::bedrock {
 
-// "/model/{model}{suffix}" with the model id percent-encoded as one path segment: every byte but
-// RFC 3986 unreserved characters is escaped, as the AWS SDKs do, so
-// "us.anthropic.claude-3-5-sonnet-20241022-v2:0" becomes "...-v2%3A0" and an ARN's '/' is "%2F".
-std::string ModelPath(std::string_view model, std::string_view suffix);
-
 // Bedrock TokenUsage as reported (API Reference, "TokenUsage"); unset when absent.
 struct ConverseUsage {
   std::optional<uint64_t> input;        // inputTokens (uncached input)

@@ -5,6 +5,7 @@
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate::bedrock {
 namespace {
@@ -12,11 +13,12 @@ namespace {
 TEST(ModelPath, EncodesEverythingButUnreservedCharacters) {
   // The AWS SDKs encode path labels as RFC 3986 unreserved-only; Bedrock ids carry ':' and ARNs
   // '/'.
-  EXPECT_EQ(ModelPath("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "/converse"),
+  EXPECT_EQ(common::BedrockModelPath("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "/converse"),
             "/model/us.anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse");
-  EXPECT_EQ(ModelPath("arn:aws:bedrock:us-east-1:123:inference-profile/x~y_z", "/invoke"),
-            "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Ainference-profile%2Fx~y_z/invoke");
-  EXPECT_EQ(ModelPath("a b+c%", ""), "/model/a%20b%2Bc%25");
+  EXPECT_EQ(
+      common::BedrockModelPath("arn:aws:bedrock:us-east-1:123:inference-profile/x~y_z", "/invoke"),
+      "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Ainference-profile%2Fx~y_z/invoke");
+  EXPECT_EQ(common::BedrockModelPath("a b+c%", ""), "/model/a%20b%2Bc%25");
 }
 
 TEST(ConverseUsage, ExplicitCachingCount) {

@@ -43,25 +43,3 @@ Result<void> BedrockInvokeStream::Feed(std::string_view bytes, const Handler& ha
 }
 
 }  // namespace sluice::translate::common
-
-namespace sluice::translate::common {
-
-std::string BedrockModelPath(std::string_view model, std::string_view suffix) {
-  std::string path(schema::bedrock::kModelPathPrefix);
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char c : model) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      path += c;
-    } else {
-      path += '%';
-      path += kHex[uint8_t(c) >> 4];
-      path += kHex[uint8_t(c) & 15];
-    }
-  }
-  path += suffix;
-  return path;
-}
-
-}  // namespace sluice::translate::common

@@ -35,11 +35,3 @@ class BedrockInvokeStream {
 };
 
 }  // namespace sluice::translate::common
-
-namespace sluice::translate::common {
-
-// "/model/{id}{suffix}" with the model id percent-encoded as the AWS SDKs do (every byte but
-// unreserved ones: "anthropic.claude-3-5-sonnet-20241022-v2:0" → "...-v2%3A0").
-std::string BedrockModelPath(std::string_view model, std::string_view suffix);
-
-}  // namespace sluice::translate::common

@@ -38,6 +38,7 @@
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/common/reasoning_effort.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 

@@ -14,6 +14,7 @@
 #include "sluice/translate/common/clock.h"
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 
@@ -806,7 +807,8 @@ class OpenAIChatToBedrockConverse final : public Translator {
     if (!body.ok()) return body.error();
     include_usage_ = builder.include_usage();
     UpstreamRequest up;
-    up.path = bedrock::ModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
+    up.path =
+        common::BedrockModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
     up.body = std::move(body).value();
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
     up.set_headers.emplace_back(br::kHeaderAccept,

@@ -9,6 +9,7 @@
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/field_errors.h"
+#include "sluice/translate/common/upstream_path.h"
 
 namespace sluice::translate {
 
@@ -92,7 +93,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
       w.Key(br::kTitanNormalize).Bool(b);
     }
     w.EndObject();
-    up.path = bedrock::ModelPath(model_, br::kInvokeSuffix);
+    up.path = common::BedrockModelPath(model_, br::kInvokeSuffix);
     up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
     up.set_headers.emplace_back(br::kHeaderAccept, br::kContentTypeJson);
     return up;
