@@ -9,51 +9,24 @@
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/translate/bedrock/converse_common.h"
+#include "sluice/translate/bedrock/converse_request.h"
+#include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/field_errors.h"
-#include "sluice/translate/common/upstream_path.h"
 
-namespace sluice::translate {
+namespace sluice::translate::bedrock {
 
 namespace {
 
-namespace br = schema::bedrock;
 namespace an = schema::anthropic;
-using bedrock::Find;
-using bedrock::JsonWriter;
+namespace br = schema::bedrock;
 using common::At;
 using common::BadField;
 using common::Dot;
 using common::Unprocessable;
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
 
-bool IsNumber(element e) {
-  const auto t = e.type();
-  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
-}
-
-bool HasCacheControl(object o) {
-  element cc;
-  return Find(o, an::kCacheControl, cc) && !cc.is_null();
-}
-
-std::string_view TypeOf(object o) {
-  element t;
-  std::string_view s;
-  if (Find(o, an::kType, t)) bedrock::AsString(t, s);
-  return s;
-}
-
-std::string_view StringField(object o, std::string_view key) {
-  element e;
-  std::string_view s;
-  if (Find(o, key, e)) bedrock::AsString(e, s);
-  return s;
-}
+std::string_view TypeOf(object o) { return StringField(o, an::kType); }
 
 // ---------------------------------------------------------------------------------------------
 // Request: Anthropic Messages → Converse.
@@ -74,7 +47,7 @@ class RequestBuilder {
   Result<void> Tools(JsonWriter& w);
 
   std::string_view model_;
-  bedrock::ConverseMessageList messages_;
+  ConverseMessageList messages_;
   std::string system_;
   std::optional<element> max_tokens_, temperature_, top_p_, top_k_, stop_sequences_, tools_,
       tool_choice_, thinking_, output_config_;
@@ -137,21 +110,20 @@ Result<std::string> RequestBuilder::Build(object root) {
   messages_.Write(w);
   if (!system_.empty()) w.Key(br::kSystem).BeginArray().Raw(system_).EndArray();
 
-  std::string inference;
-  JsonWriter iw(inference);
   // max_tokens is required by Anthropic's API; a request without it is forwarded without maxTokens
   // and the provider answers as it does.
-  if (max_tokens_ && !max_tokens_->is_null()) {
-    if (!IsNumber(*max_tokens_)) return BadField(an::kMaxTokens, "must be an integer");
-    iw.Key(br::kMaxTokens).Element(*max_tokens_);
+  std::string inference;
+  JsonWriter iw(inference);
+  if (auto r = CopyNumber(iw, br::kMaxTokens, max_tokens_, an::kMaxTokens, "must be an integer");
+      !r.ok()) {
+    return r.error();
   }
-  if (temperature_ && !temperature_->is_null()) {
-    if (!IsNumber(*temperature_)) return BadField(an::kTemperature, "must be a number");
-    iw.Key(br::kTemperature).Element(*temperature_);
+  if (auto r = CopyNumber(iw, br::kTemperature, temperature_, an::kTemperature, "must be a number");
+      !r.ok()) {
+    return r.error();
   }
-  if (top_p_ && !top_p_->is_null()) {
-    if (!IsNumber(*top_p_)) return BadField(an::kTopP, "must be a number");
-    iw.Key(br::kTopP).Element(*top_p_);
+  if (auto r = CopyNumber(iw, br::kTopP, top_p_, an::kTopP, "must be a number"); !r.ok()) {
+    return r.error();
   }
   bool has_stop_sequences = false;
   if (stop_sequences_ && !stop_sequences_->is_null()) {
@@ -163,7 +135,7 @@ Result<std::string> RequestBuilder::Build(object root) {
     size_t j = 0;
     for (element e : a) {
       std::string_view s;
-      if (!bedrock::AsString(e, s)) return BadField(At(an::kStopSequences, j), "must be a string");
+      if (!AsString(e, s)) return BadField(At(an::kStopSequences, j), "must be a string");
       iw.String(s);
       ++j;
       has_stop_sequences = true;
@@ -177,12 +149,11 @@ Result<std::string> RequestBuilder::Build(object root) {
   // Claude-native request fields travel in additionalModelRequestFields.
   std::string extra;
   JsonWriter x(extra);
-  if (top_k_ && !top_k_->is_null()) {
-    if (!IsNumber(*top_k_)) return BadField(an::kTopK, "must be an integer");
-    x.Key(an::kTopK).Element(*top_k_);
+  if (auto r = CopyNumber(x, an::kTopK, top_k_, an::kTopK, "must be an integer"); !r.ok()) {
+    return r.error();
   }
   if (thinking_) {
-    if (thinking_->type() != element_type::OBJECT)
+    if (thinking_->type() != simdjson::dom::element_type::OBJECT)
       return BadField(an::kThinking, "must be an object");
     // enabled (budget_tokens), disabled and adaptive (Claude Opus 4.6 and later) as sent.
     x.Key(an::kThinking).Element(*thinking_);
@@ -205,7 +176,7 @@ Result<std::string> RequestBuilder::Build(object root) {
   }
   // Claude reports the stop sequence that matched in its own response fields; ask Bedrock for it
   // so stop_sequence can be filled in.
-  if (has_stop_sequences && bedrock::IsClaudeModel(model_)) {
+  if (has_stop_sequences && IsClaudeModel(model_)) {
     w.Key(br::kAdditionalModelResponseFieldPaths).BeginArray();
     w.String(br::kClaudeStopSequencePath).EndArray();
   }
@@ -218,10 +189,7 @@ Result<std::string> RequestBuilder::Build(object root) {
       return Unprocessable(Dot(an::kOutputConfig, an::kFormat),
                            "Bedrock structured output takes {\"type\":\"json_schema\",\"schema\"}");
     }
-    w.Key(br::kOutputConfig).BeginObject().Key(br::kTextFormat).BeginObject();
-    w.Field(br::kType, br::kTextFormatJsonSchema).Key(br::kStructure).BeginObject();
-    w.Key(br::kJsonSchema).BeginObject().Field(br::kSchema, bedrock::ToJson(se));
-    w.EndObject().EndObject().EndObject().EndObject();
+    WriteJsonSchemaOutput(w, se);
   }
   w.EndObject();
   return body;
@@ -231,8 +199,8 @@ Result<void> RequestBuilder::System(element system, const std::string& path) {
   JsonWriter w(system_, !system_.empty());
   std::string_view text;
   array blocks;
-  if (bedrock::AsString(system, text)) {
-    w.BeginObject().Field(br::kText, text).EndObject();
+  if (AsString(system, text)) {
+    WriteTextBlock(w, text);
     return Ok();
   }
   if (system.get_array().get(blocks) != simdjson::SUCCESS) {
@@ -246,8 +214,8 @@ Result<void> RequestBuilder::System(element system, const std::string& path) {
     if (TypeOf(block) != an::kBlockText) {
       return Unprocessable(Dot(bpath, an::kType), "system prompts carry text blocks only");
     }
-    w.BeginObject().Field(br::kText, StringField(block, an::kText)).EndObject();
-    if (HasCacheControl(block)) bedrock::WriteCachePoint(w);
+    WriteTextBlock(w, StringField(block, an::kText));
+    if (HasCacheControl(block)) WriteCachePoint(w);
   }
   return Ok();
 }
@@ -269,8 +237,8 @@ Result<void> RequestBuilder::Message(object msg, const std::string& path) {
   JsonWriter& w = messages_.Blocks(role == an::kRoleUser ? br::kRoleUser : br::kRoleAssistant);
   std::string_view text;
   array blocks;
-  if (bedrock::AsString(content, text)) {
-    w.BeginObject().Field(br::kText, text).EndObject();
+  if (AsString(content, text)) {
+    WriteTextBlock(w, text);
     return Ok();
   }
   if (content.get_array().get(blocks) != simdjson::SUCCESS) {
@@ -293,10 +261,10 @@ Result<void> RequestBuilder::Block(JsonWriter& w, object block, std::string_view
   if (type == an::kBlockText) {
     element te;
     std::string_view text;
-    if (!Find(block, an::kText, te) || !bedrock::AsString(te, text)) {
+    if (!Find(block, an::kText, te) || !AsString(te, text)) {
       return BadField(Dot(path, an::kText), "is required");
     }
-    w.BeginObject().Field(br::kText, text).EndObject();
+    WriteTextBlock(w, text);
   } else if (type == an::kBlockImage) {
     if (auto r = Image(w, block, path); !r.ok()) return r;
   } else if (type == an::kBlockDocument && user) {
@@ -304,38 +272,26 @@ Result<void> RequestBuilder::Block(JsonWriter& w, object block, std::string_view
   } else if (type == an::kBlockToolResult && user) {
     if (auto r = ToolResult(w, block, path); !r.ok()) return r;
   } else if (type == an::kBlockToolUse && !user) {
-    element ie;
-    w.BeginObject().Key(br::kToolUse).BeginObject();
-    w.Field(br::kToolUseId, StringField(block, an::kId))
-        .Field(br::kName, StringField(block, an::kName));
-    w.Key(br::kInput);
-    if (Find(block, an::kInput, ie) && !ie.is_null()) {
-      w.Element(ie);
-    } else {
-      w.Raw("{}");
-    }
-    w.EndObject().EndObject();
+    element input;
+    const bool has_input = Find(block, an::kInput, input) && !input.is_null();
+    WriteToolUseBlock(w, StringField(block, an::kId), StringField(block, an::kName),
+                      has_input ? ToJson(input) : "{}");
   } else if (type == an::kBlockThinking && !user) {
     element se;
     std::string_view signature;
-    w.BeginObject().Key(br::kReasoningContent).BeginObject().Key(br::kReasoningText).BeginObject();
-    w.Field(br::kText, StringField(block, an::kBlockThinking));
-    if (Find(block, an::kSignature, se) && bedrock::AsString(se, signature)) {
-      w.Field(br::kSignature, signature);
-    }
-    w.EndObject().EndObject().EndObject();
+    const bool has_signature = Find(block, an::kSignature, se) && AsString(se, signature);
+    WriteReasoningBlock(w, StringField(block, an::kBlockThinking),
+                        has_signature ? std::optional(signature) : std::nullopt);
   } else if (type == an::kBlockRedactedThinking && !user) {
     // Anthropic's opaque data string is the blob Bedrock carries as redactedContent (base64 on
     // the wire); the response path decodes it back.
-    w.BeginObject().Key(br::kReasoningContent).BeginObject();
-    w.Field(br::kRedactedContent, Base64Encode(StringField(block, an::kData)));
-    w.EndObject().EndObject();
+    WriteRedactedReasoningBlock(w, Base64Encode(StringField(block, an::kData)));
   } else {
     return Unprocessable(Dot(path, an::kType), std::string(role) + " content blocks of type " +
                                                    std::string(type) +
                                                    " have no Bedrock Converse equivalent");
   }
-  if (HasCacheControl(block)) bedrock::WriteCachePoint(w);
+  if (HasCacheControl(block)) WriteCachePoint(w);
   return Ok();
 }
 
@@ -351,7 +307,7 @@ Result<void> RequestBuilder::Image(JsonWriter& w, object block, const std::strin
                          "Bedrock takes image bytes: only base64 sources are supported");
   }
   const std::string_view media_type = StringField(source, an::kMediaType);
-  auto format = bedrock::ImageFormat(media_type);
+  auto format = ImageFormat(media_type);
   if (!format) {
     return Unprocessable(Dot(spath, an::kMediaType),
                          "image type " + std::string(media_type) +
@@ -359,7 +315,7 @@ Result<void> RequestBuilder::Image(JsonWriter& w, object block, const std::strin
   }
   auto bytes = Base64Decode(StringField(source, an::kData));
   if (!bytes) return BadField(Dot(spath, an::kData), "is not valid base64");
-  bedrock::WriteImageBlock(w, *format, Base64Encode(*bytes));
+  WriteImageBlock(w, *format, Base64Encode(*bytes));
   return Ok();
 }
 
@@ -371,21 +327,21 @@ Result<void> RequestBuilder::Document(JsonWriter& w, object block, const std::st
   }
   const std::string spath = Dot(path, an::kSource);
   const std::string_view source_type = TypeOf(source);
-  const std::string name = bedrock::DocumentName(StringField(block, an::kTitle));
+  const std::string name = DocumentName(StringField(block, an::kTitle));
   if (source_type == an::kSourceBase64) {
     const std::string_view media_type = StringField(source, an::kMediaType);
-    auto format = bedrock::DocumentFormat(media_type);
+    auto format = DocumentFormat(media_type);
     if (!format) {
       return Unprocessable(Dot(spath, an::kMediaType), "document type " + std::string(media_type) +
                                                            " is not one Bedrock accepts");
     }
     auto bytes = Base64Decode(StringField(source, an::kData));
     if (!bytes) return BadField(Dot(spath, an::kData), "is not valid base64");
-    bedrock::WriteDocumentBlock(w, *format, name, Base64Encode(*bytes));
+    WriteDocumentBlock(w, *format, name, Base64Encode(*bytes));
     return Ok();
   }
   if (source_type == an::kSourceText) {
-    bedrock::WriteDocumentBlock(w, "txt", name, Base64Encode(StringField(source, an::kData)));
+    WriteDocumentBlock(w, "txt", name, Base64Encode(StringField(source, an::kData)));
     return Ok();
   }
   return Unprocessable(Dot(spath, an::kType),
@@ -393,8 +349,7 @@ Result<void> RequestBuilder::Document(JsonWriter& w, object block, const std::st
 }
 
 Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::string& path) {
-  element ce, ee;
-  bool is_error = false;
+  element ce;
   bool cache_after = false;
   w.BeginObject().Key(br::kToolResult).BeginObject();
   w.Field(br::kToolUseId, StringField(block, an::kToolUseId));
@@ -402,8 +357,8 @@ Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::
   std::string_view text;
   array items;
   if (Find(block, an::kContent, ce) && !ce.is_null()) {
-    if (bedrock::AsString(ce, text)) {
-      w.BeginObject().Field(br::kText, text).EndObject();
+    if (AsString(ce, text)) {
+      WriteTextBlock(w, text);
     } else if (ce.get_array().get(items) == simdjson::SUCCESS) {
       size_t j = 0;
       for (element it : items) {
@@ -415,7 +370,7 @@ Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::
         // ToolResultContentBlock holds text, image, document and json, but no cachePoint: a
         // cache_control inside puts the cachePoint after the whole result.
         if (type == an::kBlockText) {
-          w.BeginObject().Field(br::kText, StringField(item, an::kText)).EndObject();
+          WriteTextBlock(w, StringField(item, an::kText));
         } else if (type == an::kBlockImage) {
           if (auto r = Image(w, item, ipath); !r.ok()) return r;
         } else if (type == an::kBlockDocument) {
@@ -431,11 +386,9 @@ Result<void> RequestBuilder::ToolResult(JsonWriter& w, object block, const std::
     }
   }
   w.EndArray();
-  if (Find(block, an::kIsError, ee) && bedrock::AsBool(ee, is_error) && is_error) {
-    w.Field(br::kStatus, br::kStatusError);
-  }
+  if (BoolField(block, an::kIsError)) w.Field(br::kStatus, br::kStatusError);
   w.EndObject().EndObject();
-  if (cache_after) bedrock::WriteCachePoint(w);
+  if (cache_after) WriteCachePoint(w);
   return Ok();
 }
 
@@ -460,23 +413,9 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
     }
     const std::string_view name = StringField(tool, an::kName);
     if (name.empty()) return BadField(Dot(path, an::kName), "is required");
-    w.BeginObject().Key(br::kToolSpec).BeginObject().Field(br::kName, name);
-    const std::string_view description = StringField(tool, an::kDescription);
-    if (!description.empty()) w.Field(br::kDescription, description);
-    element se, st;
-    w.Key(br::kInputSchema).BeginObject().Key(br::kJson);
-    if (Find(tool, an::kInputSchema, se) && !se.is_null()) {
-      w.Element(se);
-    } else {
-      w.Raw(R"({"type":"object","properties":{}})");
-    }
-    w.EndObject();
-    bool strict = false;
-    if (Find(tool, an::kStrict, st) && bedrock::AsBool(st, strict) && strict) {
-      w.Key(br::kStrict).Bool(true);
-    }
-    w.EndObject().EndObject();
-    if (HasCacheControl(tool)) bedrock::WriteCachePoint(w);
+    WriteToolSpec(w, name, StringField(tool, an::kDescription), Find(tool, an::kInputSchema),
+                  BoolField(tool, an::kStrict));
+    if (HasCacheControl(tool)) WriteCachePoint(w);
   }
   w.EndArray();
   if (tool_choice_ && !tool_choice_->is_null()) {
@@ -484,24 +423,19 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
     if (tool_choice_->get_object().get(choice) != simdjson::SUCCESS) {
       return BadField(an::kToolChoice, "must be an object");
     }
-    element dp;
-    bool disable = false;
-    if (Find(choice, an::kDisableParallelToolUse, dp) && bedrock::AsBool(dp, disable) && disable) {
+    if (BoolField(choice, an::kDisableParallelToolUse)) {
       return Unprocessable(Dot(an::kToolChoice, an::kDisableParallelToolUse),
                            "Bedrock Converse cannot disable parallel tool use");
     }
     const std::string_view type = TypeOf(choice);
     if (type == an::kChoiceAuto) {
-      w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceAuto).BeginObject().EndObject();
-      w.EndObject();
+      WriteToolChoice(w, br::kToolChoiceAuto);
     } else if (type == an::kChoiceAny) {
-      w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceAny).BeginObject().EndObject();
-      w.EndObject();
+      WriteToolChoice(w, br::kToolChoiceAny);
     } else if (type == an::kChoiceTool) {
       const std::string_view name = StringField(choice, an::kName);
       if (name.empty()) return BadField(Dot(an::kToolChoice, an::kName), "is required");
-      w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceTool).BeginObject();
-      w.Field(br::kName, name).EndObject().EndObject();
+      WriteToolChoice(w, br::kToolChoiceTool, name);
     } else if (type == an::kChoiceNone) {
       return Unprocessable(Dot(an::kToolChoice, an::kType),
                            "Bedrock Converse cannot forbid tool use while tools are given");
@@ -516,84 +450,30 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
 // ---------------------------------------------------------------------------------------------
 // Response: Converse → Anthropic.
 
-class AnthropicToBedrockConverse final : public Translator {
+class AnthropicToBedrockConverse final : public ConverseTranslator {
  public:
-  Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
-    model_ = std::string(request.model);
-    stream_ = request.stream;
-    info_.model = model_;
-    simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, request.body, ErrorSource::kClient);
-    if (!root.ok()) return root.error();
-    object o;
-    if (root->get_object().get(o) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kInvalidArgument, "the body must be a JSON object",
-                   ErrorSource::kClient);
-    }
-    RequestBuilder builder(model_);
-    auto body = builder.Build(o);
-    if (!body.ok()) return body.error();
-    UpstreamRequest up;
-    up.path =
-        common::BedrockModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
-    up.body = std::move(body).value();
-    up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
-    up.set_headers.emplace_back(br::kHeaderAccept,
-                                stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
+  ResponseShape OnResponseHead(int, std::string_view) override {
+    if (id_.empty()) id_ = FallbackId("msg_");
+    if (stream_) return {"text/event-stream", true};
+    return {std::string(br::kContentTypeJson), false};
+  }
+
+  ClientError TranslateError(int status, std::string_view content_type, std::string_view,
+                             std::string_view body) const override {
+    return AnthropicErrorFromBedrock(status, content_type, body);
+  }
+
+ private:
+  Result<UpstreamRequest> BuildRequest(object body) override {
+    auto converse = RequestBuilder(model_).Build(body);
+    if (!converse.ok()) return converse.error();
+    UpstreamRequest up = ConverseRequest(model_, stream_, std::move(converse).value());
     // Anthropic's protocol headers mean nothing to Converse.
     up.remove_headers.emplace_back(an::kVersionHeader);
     up.remove_headers.emplace_back(an::kBetaHeader);
     return up;
   }
 
-  bool relays_unchanged() const override { return false; }
-
-  void SetUpstreamRequestId(std::string_view id) override { id_ = std::string(id); }
-
-  ResponseShape OnResponseHead(int, std::string_view) override {
-    if (id_.empty()) id_ = bedrock::FallbackId("msg_");
-    if (stream_) return {"text/event-stream", true};
-    return {std::string(br::kContentTypeJson), false};
-  }
-
-  Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) override {
-    if (!stream_) {
-      body_.append(bytes);
-      return Ok();
-    }
-    if (failed_) return Ok();
-    return reader_.Feed(
-        bytes, [&](const bedrock::ConverseEvent& e) { return OnEvent(e, out); },
-        [&](const bedrock::ConverseException& ex) {
-          if (failed_) return Ok();
-          Fail(out, common::AnthropicErrorTypeForStatus(ex.status),
-               ex.type.empty() ? ex.message : ex.type + ": " + ex.message);
-          return Ok();
-        });
-  }
-
-  Result<void> OnUpstreamEnd(std::string& out) override {
-    if (!stream_) return FinishJson(out);
-    if (failed_) return Ok();
-    if (reader_.mid_message() || !stopped_) {
-      Fail(out, common::AnthropicErrorTypeForStatus(502),
-           reader_.mid_message() ? "the Bedrock stream ended inside an event-stream message"
-                                 : "the Bedrock stream ended before messageStop");
-      return Ok();
-    }
-    if (!finished_) FinishStream(out);  // no metadata event: usage as far as known
-    return Ok();
-  }
-
-  ClientError TranslateError(int status, std::string_view content_type, std::string_view,
-                             std::string_view body) const override {
-    return bedrock::AnthropicErrorFromBedrock(status, content_type, body);
-  }
-
-  const limit::ResponseInfo& response() const override { return info_; }
-  std::string_view stream_error() const override { return stream_error_; }
-
- private:
   void Emit(std::string& out, std::string_view type) { codec::AppendSseEvent(out, type, event_); }
 
   void WriteUsage(JsonWriter& w) {
@@ -615,7 +495,6 @@ class AnthropicToBedrockConverse final : public Translator {
     w.EndObject().EndObject();
     Emit(out, an::kEventBlockStart);
     open_ = true;
-    open_type_ = std::string(type);
     open_bedrock_index_ = bedrock_index;
   }
 
@@ -641,13 +520,9 @@ class AnthropicToBedrockConverse final : public Translator {
     Emit(out, an::kEventBlockDelta);
   }
 
-  Result<void> OnEvent(const bedrock::ConverseEvent& e, std::string& out) {
-    if (failed_) return Ok();  // nothing follows the error event
-    namespace b = schema::bedrock;
-    uint64_t index = 0;
-    element ie;
-    if (Find(e.payload, b::kContentBlockIndex, ie)) bedrock::AsUint(ie, index);
-    if (e.type == b::kEventMessageStart) {
+  Result<void> OnEvent(const ConverseEvent& e, std::string& out) override {
+    const uint64_t index = BlockIndex(e.payload);
+    if (e.type == br::kEventMessageStart) {
       event_.clear();
       JsonWriter w(event_);
       w.BeginObject().Field(an::kType, an::kEventMessageStart).Key(an::kMessage).BeginObject();
@@ -659,89 +534,86 @@ class AnthropicToBedrockConverse final : public Translator {
       WriteUsage(w);
       w.EndObject().EndObject();
       Emit(out, an::kEventMessageStart);
-    } else if (e.type == b::kEventContentBlockStart) {
-      element se, tue;
-      object start, tool_use;
-      if (Find(e.payload, b::kStart, se) && se.get_object().get(start) == simdjson::SUCCESS &&
-          Find(start, b::kToolUse, tue) && tue.get_object().get(tool_use) == simdjson::SUCCESS) {
+    } else if (e.type == br::kEventContentBlockStart) {
+      if (const auto tool = ReadToolUseStart(e.payload)) {
         StopBlock(out);
-        const std::string_view id = StringField(tool_use, b::kToolUseId);
-        const std::string_view name = StringField(tool_use, b::kName);
         StartBlock(out, index, an::kBlockToolUse, [&](JsonWriter& w) {
-          w.Field(an::kId, id).Field(an::kName, name).Key(an::kInput).BeginObject().EndObject();
+          w.Field(an::kId, tool->id).Field(an::kName, tool->name);
+          w.Key(an::kInput).BeginObject().EndObject();
         });
       }
-    } else if (e.type == b::kEventContentBlockDelta) {
-      element de, v;
-      object delta, o;
-      if (!Find(e.payload, b::kDelta, de) || de.get_object().get(delta) != simdjson::SUCCESS) {
-        return Ok();
-      }
+    } else if (e.type == br::kEventContentBlockDelta) {
+      const auto delta = ReadContentDelta(e.payload);
+      if (!delta) return Ok();
       if (open_ && open_bedrock_index_ != index) StopBlock(out);
-      std::string_view s;
       // Converse announces only tool blocks with contentBlockStart: text and reasoning blocks
       // start with their first delta.
-      if (Find(delta, b::kText, v) && bedrock::AsString(v, s)) {
-        if (!open_) {
-          StartBlock(out, index, an::kBlockText, [](JsonWriter& w) { w.Field(an::kText, ""); });
-        }
-        Delta(out, an::kDeltaText, [&](JsonWriter& w) { w.Field(an::kText, s); });
-      } else if (Find(delta, b::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
-        if (!open_) {
-          StartBlock(out, index, an::kBlockToolUse, [](JsonWriter& w) {
-            w.Field(an::kId, "").Field(an::kName, "").Key(an::kInput).BeginObject().EndObject();
-          });
-        }
-        const std::string_view partial = StringField(o, b::kInput);
-        Delta(out, an::kDeltaInputJson, [&](JsonWriter& w) { w.Field(an::kPartialJson, partial); });
-      } else if (Find(delta, b::kReasoningContent, v) &&
-                 v.get_object().get(o) == simdjson::SUCCESS) {
-        element x;
-        if (Find(o, b::kRedactedContent, x) && bedrock::AsString(x, s)) {
-          // A redacted_thinking block arrives whole in content_block_start.
-          if (open_) StopBlock(out);
-          const std::string data = Base64Decode(s).value_or(std::string(s));
-          StartBlock(out, index, an::kBlockRedactedThinking,
-                     [&](JsonWriter& w) { w.Field(an::kData, data); });
-          return Ok();
-        }
-        if (!open_) {
-          StartBlock(out, index, an::kBlockThinking,
-                     [](JsonWriter& w) { w.Field(an::kBlockThinking, ""); });
-        }
-        if (Find(o, b::kText, x) && bedrock::AsString(x, s)) {
-          Delta(out, an::kDeltaThinking, [&](JsonWriter& w) { w.Field(an::kBlockThinking, s); });
-        }
-        if (Find(o, b::kSignature, x) && bedrock::AsString(x, s)) {
-          Delta(out, an::kDeltaSignature, [&](JsonWriter& w) { w.Field(an::kSignature, s); });
-        }
+      switch (delta->kind) {
+        case ContentDelta::Kind::kText:
+          if (!open_) {
+            StartBlock(out, index, an::kBlockText, [](JsonWriter& w) { w.Field(an::kText, ""); });
+          }
+          Delta(out, an::kDeltaText, [&](JsonWriter& w) { w.Field(an::kText, delta->text); });
+          break;
+        case ContentDelta::Kind::kToolInput:
+          if (!open_) {
+            StartBlock(out, index, an::kBlockToolUse, [](JsonWriter& w) {
+              w.Field(an::kId, "").Field(an::kName, "").Key(an::kInput).BeginObject().EndObject();
+            });
+          }
+          Delta(out, an::kDeltaInputJson,
+                [&](JsonWriter& w) { w.Field(an::kPartialJson, delta->text); });
+          break;
+        case ContentDelta::Kind::kReasoning:
+          if (delta->redacted) {
+            // A redacted_thinking block arrives whole in content_block_start.
+            if (open_) StopBlock(out);
+            const std::string data =
+                Base64Decode(*delta->redacted).value_or(std::string(*delta->redacted));
+            StartBlock(out, index, an::kBlockRedactedThinking,
+                       [&](JsonWriter& w) { w.Field(an::kData, data); });
+            break;
+          }
+          if (!open_) {
+            StartBlock(out, index, an::kBlockThinking,
+                       [](JsonWriter& w) { w.Field(an::kBlockThinking, ""); });
+          }
+          if (delta->reasoning_text) {
+            Delta(out, an::kDeltaThinking,
+                  [&](JsonWriter& w) { w.Field(an::kBlockThinking, *delta->reasoning_text); });
+          }
+          if (delta->signature) {
+            Delta(out, an::kDeltaSignature,
+                  [&](JsonWriter& w) { w.Field(an::kSignature, *delta->signature); });
+          }
+          break;
+        case ContentDelta::Kind::kOther:  // citations have no place in this stream
+          break;
       }
-      // Citation deltas have no place in this stream.
-    } else if (e.type == b::kEventContentBlockStop) {
+    } else if (e.type == br::kEventContentBlockStop) {
       if (open_ && open_bedrock_index_ == index) StopBlock(out);
-    } else if (e.type == b::kEventMessageStop) {
+    } else if (e.type == br::kEventMessageStop) {
       StopBlock(out);
-      element re, ae, se;
-      object additional;
-      std::string_view reason;
-      if (Find(e.payload, b::kStopReason, re)) bedrock::AsString(re, reason);
-      stop_reason_ = std::string(bedrock::AnthropicStopReason(reason));
-      if (Find(e.payload, b::kAdditionalModelResponseFields, ae) &&
-          ae.get_object().get(additional) == simdjson::SUCCESS &&
-          Find(additional, an::kStopSequence, se)) {
-        std::string_view seq;
-        if (bedrock::AsString(se, seq)) stop_sequence_ = std::string(seq);
-      }
-      stopped_ = true;
-    } else if (e.type == b::kEventMetadata) {
-      element ue;
-      if (Find(e.payload, b::kUsage, ue)) {
-        usage_.Read(ue);
-        info_.usage = usage_.ToTokenUsage();
-      }
+      stop_reason_ = std::string(AnthropicStopReason(StringField(e.payload, br::kStopReason)));
+      if (auto seq = MatchedStopSequence(e.payload)) stop_sequence_ = std::string(*seq);
+    } else if (e.type == br::kEventMetadata) {
       if (stopped_ && !finished_) FinishStream(out);
     }
     return Ok();
+  }
+
+  // The stop sequence that matched, which Claude reports in additionalModelResponseFields when
+  // the request asked for it (messageStop event, or the whole answer).
+  static std::optional<std::string_view> MatchedStopSequence(object o) {
+    element ae, se;
+    object additional;
+    std::string_view seq;
+    if (Find(o, br::kAdditionalModelResponseFields, ae) &&
+        ae.get_object().get(additional) == simdjson::SUCCESS &&
+        Find(additional, an::kStopSequence, se) && AsString(se, seq)) {
+      return seq;
+    }
+    return std::nullopt;
   }
 
   // message_delta (stop_reason, stop_sequence, cumulative usage) and message_stop. Converse sends
@@ -767,117 +639,88 @@ class AnthropicToBedrockConverse final : public Translator {
     Emit(out, an::kEventMessageStop);
   }
 
+  void EndStream(std::string& out) override {
+    if (!finished_) FinishStream(out);  // no metadata event: usage as far as known
+  }
+
   // Anthropic's stream error event ({"type":"error","error":{"type","message"}}), which the SDKs
-  // raise as an API error. The message may quote raw upstream bytes.
-  void Fail(std::string& out, std::string_view type, std::string_view message) {
+  // raise as an API error, with the type for the status. The message may quote raw upstream bytes.
+  void FailStream(std::string& out, std::string_view type, int status,
+                  std::string_view message) override {
+    const std::string text =
+        type.empty() ? std::string(message) : std::string(type) + ": " + std::string(message);
+    const std::string_view error_type = common::AnthropicErrorTypeForStatus(status);
     failed_ = true;
-    stream_error_ = std::string(type) + ": " + std::string(message);
-    event_ = common::AnthropicErrorJson(type, common::ValidUtf8(message));
+    stream_error_ = std::string(error_type) + ": " + text;
+    event_ = common::AnthropicErrorJson(error_type, common::ValidUtf8(text));
     Emit(out, an::kEventError);
   }
 
-  Result<void> FinishJson(std::string& out) {
-    namespace b = schema::bedrock;
-    simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, body_, ErrorSource::kUpstream);
-    if (!root.ok()) return root.error();
-    object resp, output, message;
-    if (root->get_object().get(resp) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kProtocol, "Bedrock response is not a JSON object",
-                   ErrorSource::kUpstream);
-    }
-    element oe, me, ue, ce, ae, se;
-    const std::string_view reason = StringField(resp, b::kStopReason);
-    if (!Find(resp, b::kOutput, oe) || oe.get_object().get(output) != simdjson::SUCCESS ||
-        !Find(output, b::kMessage, me) || me.get_object().get(message) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kProtocol,
-                   "bedrock response missing 'output' (stopReason=\"" + std::string(reason) + "\")",
-                   ErrorSource::kUpstream);
-    }
-    if (Find(resp, b::kUsage, ue)) usage_.Read(ue);
-    info_.usage = usage_.ToTokenUsage();
+  void TranslateJson(const ConverseOutput& answer, std::string& out) override {
     JsonWriter w(out);
     w.BeginObject().Field(an::kId, id_).Field(an::kType, an::kMessageType);
     w.Field(an::kRole, an::kRoleAssistant).Field(an::kModel, model_);
     w.Key(an::kContent).BeginArray();
-    array content;
-    if (Find(message, b::kContent, ce) && ce.get_array().get(content) == simdjson::SUCCESS) {
-      for (element blk : content) {
-        object block, o;
-        element v;
-        std::string_view s;
-        if (blk.get_object().get(block) != simdjson::SUCCESS) continue;
-        if (Find(block, b::kText, v) && bedrock::AsString(v, s)) {
-          w.BeginObject().Field(an::kType, an::kBlockText).Field(an::kText, s).EndObject();
-        } else if (Find(block, b::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
-          element in;
-          w.BeginObject().Field(an::kType, an::kBlockToolUse);
-          w.Field(an::kId, StringField(o, b::kToolUseId))
-              .Field(an::kName, StringField(o, b::kName));
-          w.Key(an::kInput);
-          if (Find(o, b::kInput, in)) {
-            w.Element(in);
+    for (const ContentBlock& block : answer.content) {
+      switch (block.kind) {
+        case ContentBlock::Kind::kText:
+          w.BeginObject().Field(an::kType, an::kBlockText).Field(an::kText, block.text);
+          w.EndObject();
+          break;
+        case ContentBlock::Kind::kToolUse:
+          w.BeginObject().Field(an::kType, an::kBlockToolUse).Field(an::kId, block.tool_use_id);
+          w.Field(an::kName, block.tool_name).Key(an::kInput);
+          if (block.tool_input) {
+            w.Element(*block.tool_input);
           } else {
             w.Raw("{}");
           }
           w.EndObject();
-        } else if (Find(block, b::kReasoningContent, v) &&
-                   v.get_object().get(o) == simdjson::SUCCESS) {
-          element x;
-          object rt;
-          if (Find(o, b::kReasoningText, x) && x.get_object().get(rt) == simdjson::SUCCESS) {
-            w.BeginObject().Field(an::kType, an::kBlockThinking);
-            w.Field(an::kBlockThinking, StringField(rt, b::kText));
-            w.Field(an::kSignature, StringField(rt, b::kSignature)).EndObject();
-          } else if (Find(o, b::kRedactedContent, x) && bedrock::AsString(x, s)) {
-            w.BeginObject().Field(an::kType, an::kBlockRedactedThinking);
-            w.Field(an::kData, Base64Decode(s).value_or(std::string(s))).EndObject();
-          }
-        }
+          break;
+        case ContentBlock::Kind::kReasoning:
+          w.BeginObject().Field(an::kType, an::kBlockThinking);
+          w.Field(an::kBlockThinking, block.text);
+          w.Field(an::kSignature, block.signature.value_or("")).EndObject();
+          break;
+        case ContentBlock::Kind::kRedactedReasoning:
+          w.BeginObject().Field(an::kType, an::kBlockRedactedThinking);
+          w.Field(an::kData, Base64Decode(block.redacted).value_or(std::string(block.redacted)));
+          w.EndObject();
+          break;
+        case ContentBlock::Kind::kOther:
+          break;
       }
     }
     w.EndArray();
-    w.Field(an::kStopReason, bedrock::AnthropicStopReason(reason)).Key(an::kStopSequence);
-    object additional;
-    std::string_view seq;
-    if (Find(resp, b::kAdditionalModelResponseFields, ae) &&
-        ae.get_object().get(additional) == simdjson::SUCCESS &&
-        Find(additional, an::kStopSequence, se) && bedrock::AsString(se, seq)) {
-      w.String(seq);
+    w.Field(an::kStopReason, AnthropicStopReason(answer.stop_reason)).Key(an::kStopSequence);
+    if (auto seq = MatchedStopSequence(answer.response)) {
+      w.String(*seq);
     } else {
       w.Null();
     }
     w.Key(an::kUsage);
     WriteUsage(w);
     w.EndObject();
-    return Ok();
   }
 
-  std::string model_;
-  bool stream_ = false;
-  std::string id_;
-  std::string body_;
   std::string event_;
-  bedrock::ConverseStreamReader reader_;
-  bedrock::ConverseUsage usage_;
-  // The open Anthropic content block: its type and the Converse block it comes from.
+  // The open Anthropic content block and the Converse block it comes from.
   bool open_ = false;
-  std::string open_type_;
   uint64_t open_bedrock_index_ = 0;
   int next_index_ = 0;
   std::string stop_reason_ = std::string(an::kStopEndTurn);
   std::optional<std::string> stop_sequence_;
-  bool stopped_ = false;
   bool finished_ = false;
-  bool failed_ = false;
-  std::string stream_error_;
-  limit::ResponseInfo info_;
 };
 
 }  // namespace
 
+}  // namespace sluice::translate::bedrock
+
+namespace sluice::translate {
+
 std::unique_ptr<Translator> NewAnthropicToBedrockConverse(Endpoint) {
-  return std::make_unique<AnthropicToBedrockConverse>();
+  return std::make_unique<bedrock::AnthropicToBedrockConverse>();
 }
 
 }  // namespace sluice::translate

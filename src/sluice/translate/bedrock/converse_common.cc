@@ -98,6 +98,103 @@ Result<void> ConverseStreamReader::Feed(
   });
 }
 
+ContentBlock ReadContentBlock(simdjson::dom::object block) {
+  ContentBlock b;
+  simdjson::dom::element v, x;
+  simdjson::dom::object o, reasoning_text;
+  std::string_view s;
+  if (Find(block, br::kText, v) && AsString(v, s)) {
+    b.kind = ContentBlock::Kind::kText;
+    b.text = s;
+  } else if (Find(block, br::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
+    b.kind = ContentBlock::Kind::kToolUse;
+    b.tool_use_id = StringField(o, br::kToolUseId);
+    b.tool_name = StringField(o, br::kName);
+    if (Find(o, br::kInput, x)) b.tool_input = x;
+  } else if (Find(block, br::kReasoningContent, v) && v.get_object().get(o) == simdjson::SUCCESS) {
+    if (Find(o, br::kReasoningText, x) && x.get_object().get(reasoning_text) == simdjson::SUCCESS) {
+      b.kind = ContentBlock::Kind::kReasoning;
+      b.text = StringField(reasoning_text, br::kText);
+      if (Find(reasoning_text, br::kSignature, x) && AsString(x, s)) b.signature = s;
+    } else if (Find(o, br::kRedactedContent, x) && AsString(x, s)) {
+      b.kind = ContentBlock::Kind::kRedactedReasoning;
+      b.redacted = s;
+    }
+  }
+  return b;
+}
+
+Result<ConverseOutput> ParseConverseOutput(simdjson::dom::parser& parser, std::string_view body) {
+  auto root = ParseJson(parser, body, ErrorSource::kUpstream);
+  if (!root.ok()) return root.error();
+  ConverseOutput out;
+  if (root->get_object().get(out.response) != simdjson::SUCCESS) {
+    return Error(ErrorKind::kProtocol, "Bedrock response is not a JSON object",
+                 ErrorSource::kUpstream);
+  }
+  out.stop_reason = StringField(out.response, br::kStopReason);
+  element oe, me, ce, ue;
+  object output, message;
+  array content;
+  if (!Find(out.response, br::kOutput, oe) || oe.get_object().get(output) != simdjson::SUCCESS ||
+      !Find(output, br::kMessage, me) || me.get_object().get(message) != simdjson::SUCCESS) {
+    return Error(
+        ErrorKind::kProtocol,
+        "bedrock response missing 'output' (stopReason=\"" + std::string(out.stop_reason) + "\")",
+        ErrorSource::kUpstream);
+  }
+  if (Find(message, br::kContent, ce) && ce.get_array().get(content) == simdjson::SUCCESS) {
+    for (element e : content) {
+      object block;
+      if (e.get_object().get(block) == simdjson::SUCCESS) {
+        out.content.push_back(ReadContentBlock(block));
+      }
+    }
+  }
+  if (Find(out.response, br::kUsage, ue)) out.usage.Read(ue);
+  return out;
+}
+
+uint64_t BlockIndex(simdjson::dom::object payload) {
+  uint64_t index = 0;
+  simdjson::dom::element e;
+  if (Find(payload, br::kContentBlockIndex, e)) AsUint(e, index);
+  return index;
+}
+
+std::optional<ToolUseStart> ReadToolUseStart(simdjson::dom::object payload) {
+  simdjson::dom::element se, tue;
+  simdjson::dom::object start, tool_use;
+  if (!Find(payload, br::kStart, se) || se.get_object().get(start) != simdjson::SUCCESS ||
+      !Find(start, br::kToolUse, tue) || tue.get_object().get(tool_use) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return ToolUseStart{StringField(tool_use, br::kToolUseId), StringField(tool_use, br::kName)};
+}
+
+std::optional<ContentDelta> ReadContentDelta(simdjson::dom::object payload) {
+  simdjson::dom::element de, v, x;
+  simdjson::dom::object delta, o;
+  if (!Find(payload, br::kDelta, de) || de.get_object().get(delta) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  ContentDelta d;
+  std::string_view s;
+  if (Find(delta, br::kText, v) && AsString(v, s)) {
+    d.kind = ContentDelta::Kind::kText;
+    d.text = s;
+  } else if (Find(delta, br::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
+    d.kind = ContentDelta::Kind::kToolInput;
+    d.text = StringField(o, br::kInput);
+  } else if (Find(delta, br::kReasoningContent, v) && v.get_object().get(o) == simdjson::SUCCESS) {
+    d.kind = ContentDelta::Kind::kReasoning;
+    if (Find(o, br::kText, x) && AsString(x, s)) d.reasoning_text = s;
+    if (Find(o, br::kSignature, x) && AsString(x, s)) d.signature = s;
+    if (Find(o, br::kRedactedContent, x) && AsString(x, s)) d.redacted = s;
+  }
+  return d;
+}
+
 int StatusForException(std::string_view type) {
   // Bedrock API Reference, "ConverseStream", Errors (HTTP status per exception).
   struct Row {
@@ -200,150 +297,6 @@ std::string FallbackId(std::string_view prefix) {
   std::string id(prefix);
   for (int i = 0; i < 24; ++i) id += kHex[rng() & 15];
   return id;
-}
-
-}  // namespace sluice::translate::bedrock
-
-namespace sluice::translate::bedrock {
-
-void WriteCachePoint(JsonWriter& w) {
-  w.BeginObject().Key(br::kCachePoint).BeginObject();
-  w.Field(br::kType, br::kCachePointDefault);
-  w.EndObject().EndObject();
-}
-
-void WriteImageBlock(JsonWriter& w, std::string_view format, std::string_view base64) {
-  w.BeginObject().Key(br::kImage).BeginObject();
-  w.Field(br::kFormat, format);
-  w.Key(br::kSource).BeginObject().Field(br::kBytes, base64).EndObject();
-  w.EndObject().EndObject();
-}
-
-void WriteDocumentBlock(JsonWriter& w, std::string_view format, std::string_view name,
-                        std::string_view base64) {
-  w.BeginObject().Key(br::kDocument).BeginObject();
-  w.Field(br::kFormat, format).Field(br::kName, name);
-  w.Key(br::kSource).BeginObject().Field(br::kBytes, base64).EndObject();
-  w.EndObject().EndObject();
-}
-
-std::optional<std::string_view> ImageFormat(std::string_view media_type) {
-  const std::string m = AsciiLower(TrimWhitespace(media_type));
-  if (m == "image/png") return "png";
-  if (m == "image/jpeg" || m == "image/jpg") return "jpeg";
-  if (m == "image/gif") return "gif";
-  if (m == "image/webp") return "webp";
-  return std::nullopt;
-}
-
-std::optional<std::string_view> DocumentFormat(std::string_view media_type) {
-  struct Row {
-    std::string_view media_type, format;
-  };
-  static constexpr Row kRows[] = {
-      {"application/pdf", "pdf"},
-      {"text/csv", "csv"},
-      {"application/msword", "doc"},
-      {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
-      {"application/vnd.ms-excel", "xls"},
-      {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
-      {"text/html", "html"},
-      {"text/plain", "txt"},
-      {"text/markdown", "md"},
-  };
-  const std::string m = AsciiLower(TrimWhitespace(media_type));
-  for (const Row& r : kRows) {
-    if (r.media_type == m) return r.format;
-  }
-  return std::nullopt;
-}
-
-std::string DocumentName(std::string_view filename) {
-  if (auto slash = filename.find_last_of("/\\"); slash != std::string_view::npos) {
-    filename = filename.substr(slash + 1);
-  }
-  if (auto dot = filename.rfind('.'); dot != std::string_view::npos && dot > 0) {
-    filename = filename.substr(0, dot);
-  }
-  std::string name;
-  for (char c : filename) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '(' || c == ')' || c == '[' || c == ']';
-    if (ok) {
-      name += c;
-    } else if (!name.empty() && name.back() != ' ') {
-      name += ' ';
-    }
-  }
-  while (!name.empty() && name.back() == ' ') name.pop_back();
-  return name.empty() ? std::string("document") : name;
-}
-
-std::optional<DataUri> ParseDataUri(std::string_view uri) {
-  // RFC 2397: data:[<mediatype>][;base64],<data>
-  if (!StartsWithIgnoreCase(uri, "data:")) return std::nullopt;
-  uri.remove_prefix(5);
-  const auto comma = uri.find(',');
-  if (comma == std::string_view::npos) return std::nullopt;
-  std::string_view meta = uri.substr(0, comma);
-  const std::string_view data = uri.substr(comma + 1);
-  bool is_base64 = false;
-  if (meta.size() >= 7 && EqualsIgnoreCase(meta.substr(meta.size() - 7), ";base64")) {
-    is_base64 = true;
-    meta.remove_suffix(7);
-  }
-  DataUri out;
-  out.media_type = std::string(meta.substr(0, meta.find(';')));
-  if (out.media_type.empty()) out.media_type = "text/plain";
-  if (is_base64) {
-    auto bytes = Base64Decode(data);
-    if (!bytes) return std::nullopt;
-    out.base64 = Base64Encode(*bytes);
-    return out;
-  }
-  // Percent-encoded payload (RFC 3986 §2.1).
-  std::string bytes;
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (data[i] == '%' && i + 2 < data.size()) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      const int hi = hex(data[i + 1]), lo = hex(data[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      bytes += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      bytes += data[i];
-    }
-  }
-  out.base64 = Base64Encode(bytes);
-  return out;
-}
-
-JsonWriter& ConverseMessageList::Blocks(std::string_view role) {
-  if (messages_.empty() || messages_.back().role != role) {
-    messages_.push_back({std::string(role), {}});
-  }
-  Message& m = messages_.back();
-  writer_.emplace(m.blocks, !m.blocks.empty());
-  return *writer_;
-}
-
-void ConverseMessageList::DropIfEmpty() {
-  if (!messages_.empty() && messages_.back().blocks.empty()) messages_.pop_back();
-  writer_.reset();
-}
-
-void ConverseMessageList::Write(JsonWriter& w) const {
-  w.BeginArray();
-  for (const Message& m : messages_) {
-    w.BeginObject().Field(br::kRole, m.role).Key(br::kContent).BeginArray();
-    w.Raw(m.blocks).EndArray().EndObject();
-  }
-  w.EndArray();
 }
 
 }  // namespace sluice::translate::bedrock

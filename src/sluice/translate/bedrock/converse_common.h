@@ -1,9 +1,9 @@
 #pragma once
 
 // Pieces shared by the translators to AWS Bedrock (OpenAI chat → Converse, Anthropic messages →
-// Converse, OpenAI embeddings → Titan): model paths, token usage, the ConverseStream event reader,
-// stop-reason maps and error bodies in the client's shape (Envoy AI Gateway reference §1.3, §2,
-// §5, §9).
+// Converse, OpenAI embeddings → Titan) on the response side: token usage, reading Converse answers
+// and ConverseStream events, stop-reason maps and error bodies in the client's shape (Envoy AI
+// Gateway reference §1.3, §2, §5, §9). The request side is in converse_request.h.
 
 #include <simdjson.h>
 
@@ -71,6 +71,47 @@ class ConverseStreamReader {
   simdjson::dom::parser parser_;
 };
 
+// The members of a Converse ContentBlock (a union) that the translators map back to the client.
+struct ContentBlock {
+  enum class Kind { kOther, kText, kToolUse, kReasoning, kRedactedReasoning };
+  Kind kind = Kind::kOther;
+  std::string_view text;                             // kText; kReasoning: reasoningText.text
+  std::string_view tool_use_id, tool_name;           // kToolUse
+  std::optional<simdjson::dom::element> tool_input;  // kToolUse, when present
+  std::optional<std::string_view> signature;         // kReasoning, when present
+  std::string_view redacted;                         // kRedactedReasoning: base64
+};
+ContentBlock ReadContentBlock(simdjson::dom::object block);
+
+// A Converse answer (API Reference, "Converse", Response Body).
+struct ConverseOutput {
+  simdjson::dom::object response;
+  std::string_view stop_reason;
+  std::vector<ContentBlock> content;  // output.message.content
+  ConverseUsage usage;
+};
+// Parses a Converse answer into `parser` (which owns the DOM). A body that is not a JSON object is
+// an upstream protocol error, and so is a 200 without output.message (guardrail or service
+// errors, reference §1.4).
+Result<ConverseOutput> ParseConverseOutput(simdjson::dom::parser& parser, std::string_view body);
+
+// ConverseStream events. contentBlockIndex of an event (0 when absent).
+uint64_t BlockIndex(simdjson::dom::object payload);
+// contentBlockStart announcing a tool use: start.toolUse {toolUseId, name}.
+struct ToolUseStart {
+  std::string_view id, name;
+};
+std::optional<ToolUseStart> ReadToolUseStart(simdjson::dom::object payload);
+// contentBlockDelta's delta: text, a piece of tool input JSON, or reasoning (any of its text,
+// signature and redactedContent members). nullopt without a delta object.
+struct ContentDelta {
+  enum class Kind { kOther, kText, kToolInput, kReasoning };
+  Kind kind = Kind::kOther;
+  std::string_view text;  // kText; kToolInput: the input piece
+  std::optional<std::string_view> reasoning_text, signature, redacted;  // kReasoning
+};
+std::optional<ContentDelta> ReadContentDelta(simdjson::dom::object payload);
+
 // The status the API Reference lists for a ConverseStream exception type (case-insensitive,
 // "throttlingException" and "ThrottlingException" alike).
 int StatusForException(std::string_view exception_type);
@@ -102,55 +143,5 @@ bool IsClaudeModel(std::string_view model);
 
 // An id for a synthesised response when the upstream gave no request id: `prefix` + 24 hex digits.
 std::string FallbackId(std::string_view prefix);
-
-}  // namespace sluice::translate::bedrock
-
-namespace sluice::translate::bedrock {
-
-// Converse content blocks shared by the request translators.
-void WriteCachePoint(JsonWriter& w);  // {"cachePoint":{"type":"default"}}
-// {"image":{"format":F,"source":{"bytes":B64}}}
-void WriteImageBlock(JsonWriter& w, std::string_view format, std::string_view base64);
-// {"document":{"format":F,"name":N,"source":{"bytes":B64}}}
-void WriteDocumentBlock(JsonWriter& w, std::string_view format, std::string_view name,
-                        std::string_view base64);
-// ImageBlock formats (API Reference "ImageBlock": png | jpeg | gif | webp) by media type.
-std::optional<std::string_view> ImageFormat(std::string_view media_type);
-// DocumentBlock formats (pdf | csv | doc | docx | xls | xlsx | html | txt | md) by media type.
-std::optional<std::string_view> DocumentFormat(std::string_view media_type);
-// A DocumentBlock name from a file name: Bedrock allows alphanumerics, single spaces, hyphens,
-// parentheses and square brackets; the extension is dropped, other characters become spaces.
-std::string DocumentName(std::string_view filename);
-
-// An RFC 2397 data URI: media type and the payload as canonical base64 (a percent-encoded
-// payload is encoded). nullopt when `uri` is not a well-formed data URI.
-struct DataUri {
-  std::string media_type;
-  std::string base64;
-};
-std::optional<DataUri> ParseDataUri(std::string_view uri);
-
-// Converse messages being assembled. Converse wants user and assistant turns to alternate, so a
-// message with the same role as the one before it is merged into it (OpenAI tool messages after
-// one another, an Anthropic user turn following tool results, ...).
-class ConverseMessageList {
- public:
-  // A writer positioned to append content blocks to the current message of `role` (a new one
-  // when the role changes). The writer is valid until the next Blocks() call.
-  JsonWriter& Blocks(std::string_view role);
-  // Drops the current message when nothing was written to it (an assistant turn with no content).
-  void DropIfEmpty();
-  bool empty() const { return messages_.empty(); }
-  // Writes the "messages" array.
-  void Write(JsonWriter& w) const;
-
- private:
-  struct Message {
-    std::string role;
-    std::string blocks;  // comma-separated content block objects
-  };
-  std::vector<Message> messages_;
-  std::optional<JsonWriter> writer_;
-};
 
 }  // namespace sluice::translate::bedrock

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sluice/translate/bedrock/converse_request.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"

@@ -118,6 +118,12 @@ bool Find(simdjson::dom::object object, std::string_view key, simdjson::dom::ele
   return found;
 }
 
+std::optional<simdjson::dom::element> Find(simdjson::dom::object object, std::string_view key) {
+  simdjson::dom::element e;
+  if (Find(object, key, e)) return e;
+  return std::nullopt;
+}
+
 bool IsNull(simdjson::dom::element e) { return e.is_null(); }
 
 bool AsString(simdjson::dom::element e, std::string_view& out) {
@@ -152,6 +158,19 @@ bool AsUint(simdjson::dom::element e, uint64_t& out) {
 
 bool AsDouble(simdjson::dom::element e, double& out) {
   return e.get_double().get(out) == simdjson::SUCCESS;
+}
+
+std::string_view StringField(simdjson::dom::object object, std::string_view key) {
+  simdjson::dom::element e;
+  std::string_view s;
+  if (Find(object, key, e)) AsString(e, s);
+  return s;
+}
+
+bool BoolField(simdjson::dom::object object, std::string_view key) {
+  simdjson::dom::element e;
+  bool b = false;
+  return Find(object, key, e) && AsBool(e, b) && b;
 }
 
 std::string ToJson(simdjson::dom::element e) { return simdjson::minify(e); }

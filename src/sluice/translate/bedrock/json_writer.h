@@ -13,12 +13,18 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "sluice/core/result.h"
 
 namespace sluice::translate::bedrock {
+
+// The simdjson DOM types the Bedrock translators read client and provider documents with.
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
 
 class JsonWriter {
  public:
@@ -60,6 +66,8 @@ Result<simdjson::dom::element> ParseJson(simdjson::dom::parser& parser, std::str
 // Field lookup that takes the LAST occurrence of a duplicated key (as request_body.h reads do).
 // Returns false when absent.
 bool Find(simdjson::dom::object object, std::string_view key, simdjson::dom::element& out);
+// The same as an optional: nullopt when absent.
+std::optional<simdjson::dom::element> Find(simdjson::dom::object object, std::string_view key);
 
 bool IsNull(simdjson::dom::element e);
 // Typed reads: false when the element has another type.
@@ -68,6 +76,10 @@ bool AsBool(simdjson::dom::element e, bool& out);
 // A non-negative integer that fits in uint64 (an integral double such as 10.0 counts).
 bool AsUint(simdjson::dom::element e, uint64_t& out);
 bool AsDouble(simdjson::dom::element e, double& out);
+// The string member `key` of `object` (its last occurrence); empty when absent or not a string.
+std::string_view StringField(simdjson::dom::object object, std::string_view key);
+// True when the member `key` of `object` (its last occurrence) is the literal true.
+bool BoolField(simdjson::dom::object object, std::string_view key);
 
 // The compact JSON text of `e`.
 std::string ToJson(simdjson::dom::element e);

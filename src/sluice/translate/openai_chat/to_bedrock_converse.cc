@@ -4,46 +4,59 @@
 #include <optional>
 #include <string>
 
+#include "sluice/codec/function_ref.h"
 #include "sluice/codec/sse.h"
 #include "sluice/core/strings.h"
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
+#include "sluice/translate/bedrock/converse_request.h"
+#include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/clock.h"
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
-#include "sluice/translate/common/upstream_path.h"
 
-namespace sluice::translate {
+namespace sluice::translate::bedrock {
 
 namespace {
 
+namespace an = schema::anthropic;
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-namespace an = schema::anthropic;
-using bedrock::Find;
-using bedrock::JsonWriter;
 using common::At;
 using common::BadField;
 using common::Dot;
 using common::Unprocessable;
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
 
-bool IsNumber(element e) {
-  const auto t = e.type();
-  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+// A message's "content": a string goes to `on_text`, each element of an array of parts to
+// `on_part` with its path. Absent or null content is a 400 when `required`, else visits nothing.
+Result<void> ForEachContent(object msg, const std::string& path, bool required,
+                            codec::FunctionRef<Result<void>(std::string_view)> on_text,
+                            codec::FunctionRef<Result<void>(element, const std::string&)> on_part) {
+  element content;
+  std::string_view text;
+  array parts;
+  if (!Find(msg, oa::kContent, content) || content.is_null()) {
+    return required ? BadField(Dot(path, oa::kContent), "is required") : Ok();
+  }
+  if (AsString(content, text)) return on_text(text);
+  if (content.get_array().get(parts) != simdjson::SUCCESS) {
+    return BadField(Dot(path, oa::kContent), "must be a string or an array of parts");
+  }
+  size_t j = 0;
+  for (element p : parts) {
+    if (auto r = on_part(p, At(Dot(path, oa::kContent), j++)); !r.ok()) return r;
+  }
+  return Ok();
 }
 
-// A cache_control marker ({"type":"ephemeral"}) on a part, message or tool: Bedrock's equivalent
-// is a cachePoint block after it (Bedrock User Guide, "Prompt caching").
-bool HasCacheControl(object o) {
-  element cc;
-  return Find(o, oa::kCacheControl, cc) && !cc.is_null();
+// A content part with a string "type"; false for anything else.
+bool TypedPart(element p, object& part, std::string_view& type) {
+  element t;
+  return p.get_object().get(part) == simdjson::SUCCESS && Find(part, oa::kType, t) &&
+         AsString(t, type);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -51,7 +64,7 @@ bool HasCacheControl(object o) {
 
 class RequestBuilder {
  public:
-  RequestBuilder(std::string_view model) : model_(model) {}
+  explicit RequestBuilder(std::string_view model) : model_(model) {}
 
   Result<std::string> Build(object root);
   bool include_usage() const { return include_usage_; }
@@ -67,13 +80,14 @@ class RequestBuilder {
   Result<void> UserPart(JsonWriter& w, object part, const std::string& path,
                         bool* cache_after = nullptr);
   Result<void> ThinkingBlock(JsonWriter& w, object block, const std::string& path);
+  Result<void> StopSequences(JsonWriter& w);
   Result<void> Tools(JsonWriter& w);
   Result<void> ReasoningAndExtras(JsonWriter& w);
-  Result<void> ResponseFormat(JsonWriter& w, bool& wrote);
+  Result<void> ResponseFormat(JsonWriter& w);
   Result<void> CheckInexpressible(std::string_view key, element value);
 
   std::string_view model_;
-  bedrock::ConverseMessageList messages_;
+  ConverseMessageList messages_;
   std::string system_;  // comma-separated SystemContentBlocks
   std::optional<element> max_tokens_, max_completion_tokens_, temperature_, top_p_, top_k_, stop_;
   std::optional<element> tools_, tool_choice_, response_format_, thinking_, service_tier_;
@@ -87,12 +101,12 @@ Result<void> RequestBuilder::CheckInexpressible(std::string_view key, element va
   if (value.is_null()) return Ok();
   if (key == oa::kN) {
     uint64_t n = 0;
-    if (bedrock::AsUint(value, n) && n == 1) return Ok();
+    if (AsUint(value, n) && n == 1) return Ok();
     return Unprocessable(key, "Bedrock Converse returns one choice; only n=1 is supported");
   }
   if (key == oa::kLogprobs) {
     bool b = false;
-    if (bedrock::AsBool(value, b) && !b) return Ok();
+    if (AsBool(value, b) && !b) return Ok();
     return Unprocessable(key, "Bedrock Converse does not return log probabilities");
   }
   if (key == oa::kTopLogprobs) {
@@ -100,7 +114,7 @@ Result<void> RequestBuilder::CheckInexpressible(std::string_view key, element va
   }
   if (key == oa::kPresencePenalty || key == oa::kFrequencyPenalty) {
     double d = 0;
-    if (bedrock::AsDouble(value, d) && d == 0) return Ok();
+    if (AsDouble(value, d) && d == 0) return Ok();
     return Unprocessable(key, "Bedrock Converse has no presence or frequency penalty");
   }
   if (key == oa::kLogitBias) {
@@ -116,7 +130,7 @@ Result<void> RequestBuilder::CheckInexpressible(std::string_view key, element va
       bool text_only = true;
       for (element m : a) {
         std::string_view s;
-        if (!bedrock::AsString(m, s) || s != oa::kModalityText) text_only = false;
+        if (!AsString(m, s) || s != oa::kModalityText) text_only = false;
       }
       if (text_only) return Ok();
     }
@@ -159,17 +173,15 @@ Result<std::string> RequestBuilder::Build(object root) {
       stop_ = value;
     } else if (key == oa::kStreamOptions) {
       object o;
-      element iu;
-      bool b = false;
-      include_usage_ = value.get_object().get(o) == simdjson::SUCCESS &&
-                       Find(o, oa::kIncludeUsage, iu) && bedrock::AsBool(iu, b) && b;
+      include_usage_ =
+          value.get_object().get(o) == simdjson::SUCCESS && BoolField(o, oa::kIncludeUsage);
     } else if (key == oa::kTools) {
       tools_ = value;
     } else if (key == oa::kToolChoice) {
       tool_choice_ = value;
     } else if (key == oa::kParallelToolCalls) {
       bool b = true;
-      if (!value.is_null() && (!bedrock::AsBool(value, b) || !b)) {
+      if (!value.is_null() && (!AsBool(value, b) || !b)) {
         // Claude's disable_parallel_tool_use lives in tool_choice, which Converse owns.
         return Unprocessable(key, "Bedrock Converse cannot disable parallel tool calls");
       }
@@ -178,7 +190,7 @@ Result<std::string> RequestBuilder::Build(object root) {
     } else if (key == oa::kReasoningEffort) {
       std::string_view s;
       if (!value.is_null()) {
-        if (!bedrock::AsString(value, s)) return BadField(key, "must be a string");
+        if (!AsString(value, s)) return BadField(key, "must be a string");
         reasoning_effort_ = s;
       }
     } else if (key == oa::kThinking) {
@@ -202,45 +214,25 @@ Result<std::string> RequestBuilder::Build(object root) {
   messages_.Write(w);
   if (!system_.empty()) w.Key(br::kSystem).BeginArray().Raw(system_).EndArray();
 
-  // inferenceConfig (API Reference, "InferenceConfiguration").
+  // inferenceConfig (API Reference, "InferenceConfiguration"). max_completion_tokens supersedes
+  // the deprecated max_tokens. A request without either is forwarded without maxTokens: Bedrock
+  // applies the model's own limit or answers its error.
   std::string inference;
-  {
-    JsonWriter iw(inference);
-    // max_completion_tokens supersedes the deprecated max_tokens. A request without either is
-    // forwarded without maxTokens: Bedrock applies the model's own limit or answers its error.
-    std::optional<element> max = max_completion_tokens_;
-    if (!max || max->is_null()) max = max_tokens_;
-    if (max && !max->is_null()) {
-      if (!IsNumber(*max)) return BadField(oa::kMaxCompletionTokens, "must be an integer");
-      iw.Key(br::kMaxTokens).Element(*max);
-    }
-    if (temperature_ && !temperature_->is_null()) {
-      if (!IsNumber(*temperature_)) return BadField(oa::kTemperature, "must be a number");
-      iw.Key(br::kTemperature).Element(*temperature_);
-    }
-    if (top_p_ && !top_p_->is_null()) {
-      if (!IsNumber(*top_p_)) return BadField(oa::kTopP, "must be a number");
-      iw.Key(br::kTopP).Element(*top_p_);
-    }
-    if (stop_ && !stop_->is_null()) {
-      std::string_view s;
-      array a;
-      if (bedrock::AsString(*stop_, s)) {
-        iw.Key(br::kStopSequences).BeginArray().String(s).EndArray();
-      } else if (stop_->get_array().get(a) == simdjson::SUCCESS) {
-        iw.Key(br::kStopSequences).BeginArray();
-        size_t i = 0;
-        for (element e : a) {
-          if (!bedrock::AsString(e, s)) return BadField(At(oa::kStop, i), "must be a string");
-          iw.String(s);
-          ++i;
-        }
-        iw.EndArray();
-      } else {
-        return BadField(oa::kStop, "must be a string or an array of strings");
-      }
-    }
+  JsonWriter iw(inference);
+  std::optional<element> max = max_completion_tokens_;
+  if (!max || max->is_null()) max = max_tokens_;
+  if (auto r = CopyNumber(iw, br::kMaxTokens, max, oa::kMaxCompletionTokens, "must be an integer");
+      !r.ok()) {
+    return r.error();
   }
+  if (auto r = CopyNumber(iw, br::kTemperature, temperature_, oa::kTemperature, "must be a number");
+      !r.ok()) {
+    return r.error();
+  }
+  if (auto r = CopyNumber(iw, br::kTopP, top_p_, oa::kTopP, "must be a number"); !r.ok()) {
+    return r.error();
+  }
+  if (auto r = StopSequences(iw); !r.ok()) return r.error();
   if (!inference.empty()) w.Key(br::kInferenceConfig).BeginObject().Raw(inference).EndObject();
 
   if (auto r = Tools(w); !r.ok()) return r.error();
@@ -248,17 +240,37 @@ Result<std::string> RequestBuilder::Build(object root) {
 
   if (service_tier_) {
     std::string_view tier;
-    if (!bedrock::AsString(*service_tier_, tier))
-      return BadField(oa::kServiceTier, "must be a string");
+    if (!AsString(*service_tier_, tier)) return BadField(oa::kServiceTier, "must be a string");
     // "auto" is OpenAI's default; other tiers (default, flex, priority) are Bedrock's names too.
     if (tier != oa::kServiceTierAuto) {
       w.Key(br::kServiceTier).BeginObject().Field(br::kType, tier).EndObject();
     }
   }
-  bool wrote_format = false;
-  if (auto r = ResponseFormat(w, wrote_format); !r.ok()) return r.error();
+  if (auto r = ResponseFormat(w); !r.ok()) return r.error();
   w.EndObject();
   return body;
+}
+
+// stop (a string or a list of them) → stopSequences.
+Result<void> RequestBuilder::StopSequences(JsonWriter& w) {
+  if (!stop_ || stop_->is_null()) return Ok();
+  std::string_view s;
+  array a;
+  if (AsString(*stop_, s)) {
+    w.Key(br::kStopSequences).BeginArray().String(s).EndArray();
+  } else if (stop_->get_array().get(a) == simdjson::SUCCESS) {
+    w.Key(br::kStopSequences).BeginArray();
+    size_t i = 0;
+    for (element e : a) {
+      if (!AsString(e, s)) return BadField(At(oa::kStop, i), "must be a string");
+      w.String(s);
+      ++i;
+    }
+    w.EndArray();
+  } else {
+    return BadField(oa::kStop, "must be a string or an array of strings");
+  }
+  return Ok();
 }
 
 Result<void> RequestBuilder::Messages(array messages) {
@@ -269,7 +281,7 @@ Result<void> RequestBuilder::Messages(array messages) {
     if (m.get_object().get(msg) != simdjson::SUCCESS) return BadField(path, "must be an object");
     element role_e;
     std::string_view role;
-    if (!Find(msg, oa::kRole, role_e) || !bedrock::AsString(role_e, role)) {
+    if (!Find(msg, oa::kRole, role_e) || !AsString(role_e, role)) {
       return BadField(Dot(path, oa::kRole), "is required");
     }
     Result<void> r = Ok();
@@ -295,40 +307,31 @@ Result<void> RequestBuilder::Messages(array messages) {
 Result<void> RequestBuilder::SystemMessage(object msg, const std::string& path) {
   // System and developer messages become SystemContentBlocks, in order.
   JsonWriter w(system_, !system_.empty());
-  element content;
-  std::string_view text;
-  array parts;
-  if (!Find(msg, oa::kContent, content) || content.is_null()) {
-    return BadField(Dot(path, oa::kContent), "is required");
-  }
-  if (bedrock::AsString(content, text)) {
-    w.BeginObject().Field(br::kText, text).EndObject();
-  } else if (content.get_array().get(parts) == simdjson::SUCCESS) {
-    size_t j = 0;
-    for (element p : parts) {
-      const std::string ppath = At(Dot(path, oa::kContent), j++);
-      object part;
-      element t;
-      std::string_view type;
-      if (p.get_object().get(part) != simdjson::SUCCESS || !Find(part, oa::kType, t) ||
-          !bedrock::AsString(t, type)) {
-        return BadField(ppath, "must be a content part with a type");
-      }
-      if (type != oa::kPartText) {
-        return Unprocessable(Dot(ppath, oa::kType),
-                             "system prompts carry text only on Bedrock, not " + std::string(type));
-      }
-      element te;
-      if (!Find(part, oa::kText, te) || !bedrock::AsString(te, text)) {
-        return BadField(Dot(ppath, oa::kText), "is required");
-      }
-      w.BeginObject().Field(br::kText, text).EndObject();
-      if (HasCacheControl(part)) bedrock::WriteCachePoint(w);
-    }
-  } else {
-    return BadField(Dot(path, oa::kContent), "must be a string or an array of parts");
-  }
-  if (HasCacheControl(msg)) bedrock::WriteCachePoint(w);
+  auto r = ForEachContent(
+      msg, path, /*required=*/true,
+      [&](std::string_view text) -> Result<void> {
+        WriteTextBlock(w, text);
+        return Ok();
+      },
+      [&](element p, const std::string& ppath) -> Result<void> {
+        object part;
+        std::string_view type, text;
+        element te;
+        if (!TypedPart(p, part, type)) return BadField(ppath, "must be a content part with a type");
+        if (type != oa::kPartText) {
+          return Unprocessable(
+              Dot(ppath, oa::kType),
+              "system prompts carry text only on Bedrock, not " + std::string(type));
+        }
+        if (!Find(part, oa::kText, te) || !AsString(te, text)) {
+          return BadField(Dot(ppath, oa::kText), "is required");
+        }
+        WriteTextBlock(w, text);
+        if (HasCacheControl(part)) WriteCachePoint(w);
+        return Ok();
+      });
+  if (!r.ok()) return r;
+  if (HasCacheControl(msg)) WriteCachePoint(w);
   return Ok();
 }
 
@@ -336,16 +339,16 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
                                       bool* cache_after) {
   element t;
   std::string_view type;
-  if (!Find(part, oa::kType, t) || !bedrock::AsString(t, type)) {
+  if (!Find(part, oa::kType, t) || !AsString(t, type)) {
     return BadField(Dot(path, oa::kType), "is required");
   }
   if (type == oa::kPartText) {
     element te;
     std::string_view text;
-    if (!Find(part, oa::kText, te) || !bedrock::AsString(te, text)) {
+    if (!Find(part, oa::kText, te) || !AsString(te, text)) {
       return BadField(Dot(path, oa::kText), "is required");
     }
-    w.BeginObject().Field(br::kText, text).EndObject();
+    WriteTextBlock(w, text);
   } else if (type == oa::kPartImageUrl) {
     element iu;
     object iuo;
@@ -353,24 +356,24 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
     std::string_view url;
     if (!Find(part, oa::kImageUrl, iu)) return BadField(Dot(path, oa::kImageUrl), "is required");
     if (iu.get_object().get(iuo) == simdjson::SUCCESS) {
-      if (!Find(iuo, oa::kUrl, ue) || !bedrock::AsString(ue, url)) {
+      if (!Find(iuo, oa::kUrl, ue) || !AsString(ue, url)) {
         return BadField(Dot(Dot(path, oa::kImageUrl), oa::kUrl), "is required");
       }
-    } else if (!bedrock::AsString(iu, url)) {
+    } else if (!AsString(iu, url)) {
       return BadField(Dot(path, oa::kImageUrl), "must be an object with a url");
     }
     const std::string field = Dot(Dot(path, oa::kImageUrl), oa::kUrl);
     if (!StartsWithIgnoreCase(url, "data:")) {
       return Unprocessable(field, "Bedrock takes image bytes, not URLs: send a data: URI");
     }
-    auto data = bedrock::ParseDataUri(url);
+    auto data = ParseDataUri(url);
     if (!data) return BadField(field, "is not a valid data URI");
-    auto format = bedrock::ImageFormat(data->media_type);
+    auto format = ImageFormat(data->media_type);
     if (!format) {
       return Unprocessable(field, "image type " + data->media_type +
                                       " is not one Bedrock accepts (png, jpeg, gif, webp)");
     }
-    bedrock::WriteImageBlock(w, *format, data->base64);
+    WriteImageBlock(w, *format, data->base64);
   } else if (type == oa::kPartFile) {
     element fe;
     object file;
@@ -379,14 +382,14 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
     }
     element de;
     std::string_view file_data;
-    if (!Find(file, oa::kFileData, de) || !bedrock::AsString(de, file_data)) {
+    if (!Find(file, oa::kFileData, de) || !AsString(de, file_data)) {
       return Unprocessable(Dot(path, oa::kFile),
                            "Bedrock takes document bytes: send file.file_data, not a file_id");
     }
     const std::string field = Dot(Dot(path, oa::kFile), oa::kFileData);
-    auto data = bedrock::ParseDataUri(file_data);
+    auto data = ParseDataUri(file_data);
     if (!data) return BadField(field, "is not a valid data URI");
-    auto format = bedrock::DocumentFormat(data->media_type);
+    auto format = DocumentFormat(data->media_type);
     if (!format) {
       return Unprocessable(field, "document type " + data->media_type +
                                       " is not one Bedrock accepts (pdf, csv, doc, docx, xls, "
@@ -394,8 +397,8 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
     }
     element ne;
     std::string_view filename;
-    if (Find(file, oa::kFilename, ne)) bedrock::AsString(ne, filename);
-    bedrock::WriteDocumentBlock(w, *format, bedrock::DocumentName(filename), data->base64);
+    if (Find(file, oa::kFilename, ne)) AsString(ne, filename);
+    WriteDocumentBlock(w, *format, DocumentName(filename), data->base64);
   } else {
     return Unprocessable(Dot(path, oa::kType),
                          "content parts of type " + std::string(type) + " have no Bedrock block");
@@ -404,7 +407,7 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
     if (cache_after) {
       *cache_after = true;
     } else {
-      bedrock::WriteCachePoint(w);
+      WriteCachePoint(w);
     }
   }
   return Ok();
@@ -412,27 +415,21 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
 
 Result<void> RequestBuilder::UserMessage(object msg, const std::string& path) {
   JsonWriter& w = messages_.Blocks(br::kRoleUser);
-  element content;
-  std::string_view text;
-  array parts;
-  if (!Find(msg, oa::kContent, content) || content.is_null()) {
-    return BadField(Dot(path, oa::kContent), "is required");
-  }
-  if (bedrock::AsString(content, text)) {
-    w.BeginObject().Field(br::kText, text).EndObject();
-  } else if (content.get_array().get(parts) == simdjson::SUCCESS) {
-    size_t j = 0;
-    for (element p : parts) {
-      const std::string ppath = At(Dot(path, oa::kContent), j++);
-      object part;
-      if (p.get_object().get(part) != simdjson::SUCCESS)
-        return BadField(ppath, "must be an object");
-      if (auto r = UserPart(w, part, ppath); !r.ok()) return r;
-    }
-  } else {
-    return BadField(Dot(path, oa::kContent), "must be a string or an array of parts");
-  }
-  if (HasCacheControl(msg)) bedrock::WriteCachePoint(w);
+  auto r = ForEachContent(
+      msg, path, /*required=*/true,
+      [&](std::string_view text) -> Result<void> {
+        WriteTextBlock(w, text);
+        return Ok();
+      },
+      [&](element p, const std::string& ppath) -> Result<void> {
+        object part;
+        if (p.get_object().get(part) != simdjson::SUCCESS) {
+          return BadField(ppath, "must be an object");
+        }
+        return UserPart(w, part, ppath);
+      });
+  if (!r.ok()) return r;
+  if (HasCacheControl(msg)) WriteCachePoint(w);
   return Ok();
 }
 
@@ -443,34 +440,30 @@ Result<void> RequestBuilder::UserMessage(object msg, const std::string& path) {
 Result<void> RequestBuilder::ThinkingBlock(JsonWriter& w, object block, const std::string& path) {
   element t;
   std::string_view type;
-  if (!Find(block, oa::kType, t) || !bedrock::AsString(t, type)) {
+  if (!Find(block, oa::kType, t) || !AsString(t, type)) {
     return BadField(Dot(path, oa::kType), "is required");
   }
   if (type == oa::kPartThinking) {
     element te, se;
     std::string_view text, signature;
-    if (!(Find(block, oa::kThinking, te) && bedrock::AsString(te, text))) {
-      if (Find(block, oa::kText, te)) bedrock::AsString(te, text);
+    if (!(Find(block, oa::kThinking, te) && AsString(te, text))) {
+      if (Find(block, oa::kText, te)) AsString(te, text);
     }
-    const bool has_signature = Find(block, oa::kSignature, se) && bedrock::AsString(se, signature);
-    w.BeginObject().Key(br::kReasoningContent).BeginObject().Key(br::kReasoningText).BeginObject();
-    w.Field(br::kText, text);
-    if (has_signature) w.Field(br::kSignature, signature);
-    w.EndObject().EndObject().EndObject();
+    const bool has_signature = Find(block, oa::kSignature, se) && AsString(se, signature);
+    WriteReasoningBlock(w, text, has_signature ? std::optional(signature) : std::nullopt);
   } else {
     element de;
     std::string_view data;
-    if (!(Find(block, oa::kData, de) && bedrock::AsString(de, data)) &&
-        !(Find(block, oa::kRedactedContent, de) && bedrock::AsString(de, data))) {
+    if (!(Find(block, oa::kData, de) && AsString(de, data)) &&
+        !(Find(block, oa::kRedactedContent, de) && AsString(de, data))) {
       return BadField(Dot(path, oa::kData), "is required");
     }
     if (!Base64Decode(data)) {
       return BadField(Dot(path, oa::kData), "must be the base64 redacted content Bedrock returned");
     }
-    w.BeginObject().Key(br::kReasoningContent).BeginObject();
-    w.Field(br::kRedactedContent, data).EndObject().EndObject();
+    WriteRedactedReasoningBlock(w, data);
   }
-  if (HasCacheControl(block)) bedrock::WriteCachePoint(w);
+  if (HasCacheControl(block)) WriteCachePoint(w);
   return Ok();
 }
 
@@ -491,44 +484,35 @@ Result<void> RequestBuilder::AssistantMessage(object msg, const std::string& pat
   }
   // reasoning_content (a display string without signature) is not sent back: providers that
   // emit it do not take it as input.
-  element content;
-  std::string_view text;
-  array parts;
-  if (Find(msg, oa::kContent, content) && !content.is_null()) {
-    if (bedrock::AsString(content, text)) {
-      // Bedrock rejects empty text blocks; "" often accompanies tool_calls.
-      if (!text.empty()) w.BeginObject().Field(br::kText, text).EndObject();
-    } else if (content.get_array().get(parts) == simdjson::SUCCESS) {
-      size_t j = 0;
-      for (element p : parts) {
-        const std::string ppath = At(Dot(path, oa::kContent), j++);
+  auto r = ForEachContent(
+      msg, path, /*required=*/false,
+      [&](std::string_view text) -> Result<void> {
+        // Bedrock rejects empty text blocks; "" often accompanies tool_calls.
+        if (!text.empty()) WriteTextBlock(w, text);
+        return Ok();
+      },
+      [&](element p, const std::string& ppath) -> Result<void> {
         object part;
-        element t;
-        std::string_view type;
-        if (p.get_object().get(part) != simdjson::SUCCESS || !Find(part, oa::kType, t) ||
-            !bedrock::AsString(t, type)) {
-          return BadField(ppath, "must be a content part with a type");
-        }
+        std::string_view type, text;
+        element te;
+        if (!TypedPart(p, part, type)) return BadField(ppath, "must be a content part with a type");
         if (type == oa::kPartText || type == oa::kPartRefusal) {
-          element te;
           const std::string_view key = type == oa::kPartText ? oa::kText : oa::kRefusal;
-          if (!Find(part, key, te) || !bedrock::AsString(te, text)) {
+          if (!Find(part, key, te) || !AsString(te, text)) {
             return BadField(Dot(ppath, key), "is required");
           }
-          w.BeginObject().Field(br::kText, text).EndObject();
-          if (HasCacheControl(part)) bedrock::WriteCachePoint(w);
-        } else if (type == oa::kPartThinking || type == oa::kPartRedactedThinking) {
-          if (auto r = ThinkingBlock(w, part, ppath); !r.ok()) return r;
-        } else {
-          return Unprocessable(
-              Dot(ppath, oa::kType),
-              "assistant content parts of type " + std::string(type) + " have no Bedrock block");
+          WriteTextBlock(w, text);
+          if (HasCacheControl(part)) WriteCachePoint(w);
+          return Ok();
         }
-      }
-    } else {
-      return BadField(Dot(path, oa::kContent), "must be a string or an array of parts");
-    }
-  }
+        if (type == oa::kPartThinking || type == oa::kPartRedactedThinking) {
+          return ThinkingBlock(w, part, ppath);
+        }
+        return Unprocessable(
+            Dot(ppath, oa::kType),
+            "assistant content parts of type " + std::string(type) + " have no Bedrock block");
+      });
+  if (!r.ok()) return r;
   element tc;
   array calls;
   if (Find(msg, oa::kToolCalls, tc) && tc.get_array().get(calls) == simdjson::SUCCESS) {
@@ -540,33 +524,31 @@ Result<void> RequestBuilder::AssistantMessage(object msg, const std::string& pat
       std::string_view id, name, arguments;
       if (c.get_object().get(call) != simdjson::SUCCESS)
         return BadField(cpath, "must be an object");
-      if (!Find(call, oa::kId, ide) || !bedrock::AsString(ide, id)) {
+      if (!Find(call, oa::kId, ide) || !AsString(ide, id)) {
         return BadField(Dot(cpath, oa::kId), "is required");
       }
       if (!Find(call, oa::kFunction, fne) || fne.get_object().get(fn) != simdjson::SUCCESS ||
-          !Find(fn, oa::kName, ne) || !bedrock::AsString(ne, name)) {
+          !Find(fn, oa::kName, ne) || !AsString(ne, name)) {
         return BadField(Dot(Dot(cpath, oa::kFunction), oa::kName), "is required");
       }
-      if (Find(fn, oa::kArguments, ae) && !ae.is_null() && !bedrock::AsString(ae, arguments)) {
+      if (Find(fn, oa::kArguments, ae) && !ae.is_null() && !AsString(ae, arguments)) {
         return BadField(Dot(Dot(cpath, oa::kFunction), oa::kArguments), "must be a string");
       }
       // Bedrock's toolUse.input is a JSON document, OpenAI's arguments its text.
       std::string input = "{}";
       if (!TrimWhitespace(arguments).empty()) {
         simdjson::dom::parser args_parser;
-        auto parsed = bedrock::ParseJson(args_parser, arguments, ErrorSource::kClient);
+        auto parsed = ParseJson(args_parser, arguments, ErrorSource::kClient);
         if (!parsed.ok()) {
           return BadField(Dot(Dot(cpath, oa::kFunction), oa::kArguments), "is not valid JSON");
         }
-        input = bedrock::ToJson(*parsed);
+        input = ToJson(*parsed);
       }
-      w.BeginObject().Key(br::kToolUse).BeginObject();
-      w.Field(br::kToolUseId, id).Field(br::kName, name).FieldRaw(br::kInput, input);
-      w.EndObject().EndObject();
-      if (HasCacheControl(call)) bedrock::WriteCachePoint(w);
+      WriteToolUseBlock(w, id, name, input);
+      if (HasCacheControl(call)) WriteCachePoint(w);
     }
   }
-  if (HasCacheControl(msg)) bedrock::WriteCachePoint(w);
+  if (HasCacheControl(msg)) WriteCachePoint(w);
   // An assistant turn with nothing in it (some clients send content "" and no tool calls) would
   // be an empty content list, which Converse rejects.
   messages_.DropIfEmpty();
@@ -578,44 +560,38 @@ Result<void> RequestBuilder::ToolMessage(object msg, const std::string& path) {
   JsonWriter& w = messages_.Blocks(br::kRoleUser);
   element ide;
   std::string_view id;
-  if (!Find(msg, oa::kToolCallId, ide) || !bedrock::AsString(ide, id)) {
+  if (!Find(msg, oa::kToolCallId, ide) || !AsString(ide, id)) {
     return BadField(Dot(path, oa::kToolCallId), "is required");
   }
   w.BeginObject().Key(br::kToolResult).BeginObject().Field(br::kToolUseId, id);
   w.Key(br::kContent).BeginArray();
-  element content;
-  std::string_view text;
-  array parts;
   bool cache_after = HasCacheControl(msg);
-  if (!Find(msg, oa::kContent, content) || content.is_null()) {
-    return BadField(Dot(path, oa::kContent), "is required");
-  }
-  if (bedrock::AsString(content, text)) {
-    w.BeginObject().Field(br::kText, text).EndObject();
-  } else if (content.get_array().get(parts) == simdjson::SUCCESS) {
-    size_t j = 0;
-    for (element p : parts) {
-      const std::string ppath = At(Dot(path, oa::kContent), j++);
-      object part;
-      if (p.get_object().get(part) != simdjson::SUCCESS)
-        return BadField(ppath, "must be an object");
-      element t;
-      std::string_view type;
-      if (!Find(part, oa::kType, t) || !bedrock::AsString(t, type)) {
-        return BadField(Dot(ppath, oa::kType), "is required");
-      }
-      if (type != oa::kPartText && type != oa::kPartImageUrl) {
-        return Unprocessable(Dot(ppath, oa::kType), "tool results carry text and images only");
-      }
-      // ToolResultContentBlock shares the text and image members of ContentBlock; a cachePoint
-      // is not one of its members, so part-level cache_control is applied after the result.
-      if (auto r = UserPart(w, part, ppath, &cache_after); !r.ok()) return r;
-    }
-  } else {
-    return BadField(Dot(path, oa::kContent), "must be a string or an array of parts");
-  }
+  auto r = ForEachContent(
+      msg, path, /*required=*/true,
+      [&](std::string_view text) -> Result<void> {
+        WriteTextBlock(w, text);
+        return Ok();
+      },
+      [&](element p, const std::string& ppath) -> Result<void> {
+        object part;
+        if (p.get_object().get(part) != simdjson::SUCCESS) {
+          return BadField(ppath, "must be an object");
+        }
+        element t;
+        std::string_view type;
+        if (!Find(part, oa::kType, t) || !AsString(t, type)) {
+          return BadField(Dot(ppath, oa::kType), "is required");
+        }
+        if (type != oa::kPartText && type != oa::kPartImageUrl) {
+          return Unprocessable(Dot(ppath, oa::kType), "tool results carry text and images only");
+        }
+        // ToolResultContentBlock shares the text and image members of ContentBlock; a cachePoint
+        // is not one of its members, so part-level cache_control is applied after the result.
+        return UserPart(w, part, ppath, &cache_after);
+      });
+  if (!r.ok()) return r;
   w.EndArray().EndObject().EndObject();
-  if (cache_after) bedrock::WriteCachePoint(w);
+  if (cache_after) WriteCachePoint(w);
   return Ok();
 }
 
@@ -631,50 +607,32 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
   for (element t : tools) {
     const std::string path = At(oa::kTools, i++);
     object tool, fn;
-    element te, fe, ne, de, pe, se;
-    std::string_view type, name, description;
+    element te, fe, ne;
+    std::string_view type, name;
     if (t.get_object().get(tool) != simdjson::SUCCESS) return BadField(path, "must be an object");
-    if (Find(tool, oa::kType, te) && bedrock::AsString(te, type) && type != oa::kToolTypeFunction) {
+    if (Find(tool, oa::kType, te) && AsString(te, type) && type != oa::kToolTypeFunction) {
       return Unprocessable(Dot(path, oa::kType),
                            "Bedrock Converse takes function tools only, not " + std::string(type));
     }
     if (!Find(tool, oa::kFunction, fe) || fe.get_object().get(fn) != simdjson::SUCCESS) {
       return BadField(Dot(path, oa::kFunction), "is required");
     }
-    if (!Find(fn, oa::kName, ne) || !bedrock::AsString(ne, name)) {
+    if (!Find(fn, oa::kName, ne) || !AsString(ne, name)) {
       return BadField(Dot(Dot(path, oa::kFunction), oa::kName), "is required");
     }
-    w.BeginObject().Key(br::kToolSpec).BeginObject().Field(br::kName, name);
-    if (Find(fn, oa::kDescription, de) && bedrock::AsString(de, description) &&
-        !description.empty()) {
-      w.Field(br::kDescription, description);
-    }
-    // inputSchema is required by Converse; a function without parameters takes an empty object.
-    w.Key(br::kInputSchema).BeginObject().Key(br::kJson);
-    if (Find(fn, oa::kParameters, pe) && !pe.is_null()) {
-      w.Element(pe);
-    } else {
-      w.Raw(R"({"type":"object","properties":{}})");
-    }
-    w.EndObject();
-    bool strict = false;
-    if (Find(fn, oa::kStrict, se) && bedrock::AsBool(se, strict) && strict) {
-      w.Key(br::kStrict).Bool(true);  // ToolSpecification.strict (Bedrock structured outputs)
-    }
-    w.EndObject().EndObject();
-    if (HasCacheControl(tool) || HasCacheControl(fn)) bedrock::WriteCachePoint(w);
+    WriteToolSpec(w, name, StringField(fn, oa::kDescription), Find(fn, oa::kParameters),
+                  BoolField(fn, oa::kStrict));
+    if (HasCacheControl(tool) || HasCacheControl(fn)) WriteCachePoint(w);
   }
   w.EndArray();
   if (tool_choice_ && !tool_choice_->is_null()) {
     std::string_view choice;
     object o;
-    if (bedrock::AsString(*tool_choice_, choice)) {
+    if (AsString(*tool_choice_, choice)) {
       if (choice == oa::kToolChoiceAuto) {
-        w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceAuto).BeginObject().EndObject();
-        w.EndObject();
+        WriteToolChoice(w, br::kToolChoiceAuto);
       } else if (choice == oa::kToolChoiceRequired) {
-        w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceAny).BeginObject().EndObject();
-        w.EndObject();
+        WriteToolChoice(w, br::kToolChoiceAny);
       } else if (choice == oa::kToolChoiceNone) {
         return Unprocessable(oa::kToolChoice,
                              "Bedrock Converse cannot forbid tool use while tools are given");
@@ -685,17 +643,16 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
       element te, fe, ne;
       object fn;
       std::string_view type, name;
-      if (Find(o, oa::kType, te) && bedrock::AsString(te, type) && type != oa::kToolTypeFunction) {
+      if (Find(o, oa::kType, te) && AsString(te, type) && type != oa::kToolTypeFunction) {
         return Unprocessable(
             Dot(oa::kToolChoice, oa::kType),
             "Bedrock Converse can force a named function only, not " + std::string(type));
       }
       if (!Find(o, oa::kFunction, fe) || fe.get_object().get(fn) != simdjson::SUCCESS ||
-          !Find(fn, oa::kName, ne) || !bedrock::AsString(ne, name)) {
+          !Find(fn, oa::kName, ne) || !AsString(ne, name)) {
         return BadField(Dot(Dot(oa::kToolChoice, oa::kFunction), oa::kName), "is required");
       }
-      w.Key(br::kToolChoice).BeginObject().Key(br::kToolChoiceTool).BeginObject();
-      w.Field(br::kName, name).EndObject().EndObject();
+      WriteToolChoice(w, br::kToolChoiceTool, name);
     } else {
       return BadField(oa::kToolChoice, "must be a string or an object");
     }
@@ -707,10 +664,9 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
 Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
   std::string extra;
   JsonWriter x(extra);
-  const bool claude = bedrock::IsClaudeModel(model_);
-  if (top_k_ && !top_k_->is_null()) {
-    if (!IsNumber(*top_k_)) return BadField(oa::kTopK, "must be an integer");
-    x.Key(an::kTopK).Element(*top_k_);
+  const bool claude = IsClaudeModel(model_);
+  if (auto r = CopyNumber(x, an::kTopK, top_k_, oa::kTopK, "must be an integer"); !r.ok()) {
+    return r;
   }
   if (thinking_) {
     object o;
@@ -738,9 +694,9 @@ Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
       // An explicit thinking config wins over the effort table.
       x.Key(an::kThinking).BeginObject();
       if (auto budget = common::ThinkingBudget(effort)) {
-        x.Field(br::kType, an::kThinkingEnabled).Key(an::kBudgetTokens).Uint(*budget);
+        x.Field(an::kType, an::kThinkingEnabled).Key(an::kBudgetTokens).Uint(*budget);
       } else {
-        x.Field(br::kType, an::kThinkingDisabled);
+        x.Field(an::kType, an::kThinkingDisabled);
       }
       x.EndObject();
     }
@@ -751,13 +707,13 @@ Result<void> RequestBuilder::ReasoningAndExtras(JsonWriter& w) {
   return Ok();
 }
 
-Result<void> RequestBuilder::ResponseFormat(JsonWriter& w, bool& wrote) {
+Result<void> RequestBuilder::ResponseFormat(JsonWriter& w) {
   if (!response_format_ || response_format_->is_null()) return Ok();
   object rf;
   element te;
   std::string_view type;
   if (response_format_->get_object().get(rf) != simdjson::SUCCESS || !Find(rf, oa::kType, te) ||
-      !bedrock::AsString(te, type)) {
+      !AsString(te, type)) {
     return BadField(oa::kResponseFormat, "must be an object with a type");
   }
   if (type == oa::kResponseFormatText) return Ok();
@@ -774,98 +730,40 @@ Result<void> RequestBuilder::ResponseFormat(JsonWriter& w, bool& wrote) {
       !Find(schema, oa::kSchema, se) || se.is_null()) {
     return BadField(Dot(Dot(oa::kResponseFormat, oa::kJsonSchema), oa::kSchema), "is required");
   }
-  // OutputConfig.textFormat (Bedrock structured outputs): the schema travels as JSON text.
-  w.Key(br::kOutputConfig).BeginObject().Key(br::kTextFormat).BeginObject();
-  w.Field(br::kType, br::kTextFormatJsonSchema).Key(br::kStructure).BeginObject();
-  w.Key(br::kJsonSchema).BeginObject().Field(br::kSchema, bedrock::ToJson(se));
-  std::string_view s;
-  if (Find(schema, oa::kName, ne) && bedrock::AsString(ne, s)) w.Field(br::kName, s);
-  if (Find(schema, oa::kDescription, de) && bedrock::AsString(de, s)) w.Field(br::kDescription, s);
-  w.EndObject().EndObject().EndObject().EndObject();
-  wrote = true;
+  std::string_view name, description;
+  const bool has_name = Find(schema, oa::kName, ne) && AsString(ne, name);
+  const bool has_description = Find(schema, oa::kDescription, de) && AsString(de, description);
+  WriteJsonSchemaOutput(w, se, has_name ? std::optional(name) : std::nullopt,
+                        has_description ? std::optional(description) : std::nullopt);
   return Ok();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Response: Converse → OpenAI.
 
-class OpenAIChatToBedrockConverse final : public Translator {
+class OpenAIChatToBedrockConverse final : public ConverseTranslator {
  public:
-  Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
-    model_ = std::string(request.model);
-    stream_ = request.stream;
-    simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, request.body, ErrorSource::kClient);
-    if (!root.ok()) return root.error();
-    object o;
-    if (root->get_object().get(o) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kInvalidArgument, "the body must be a JSON object",
-                   ErrorSource::kClient);
-    }
-    RequestBuilder builder(model_);
-    auto body = builder.Build(o);
-    if (!body.ok()) return body.error();
-    include_usage_ = builder.include_usage();
-    UpstreamRequest up;
-    up.path =
-        common::BedrockModelPath(model_, stream_ ? br::kConverseStreamSuffix : br::kConverseSuffix);
-    up.body = std::move(body).value();
-    up.set_headers.emplace_back(br::kHeaderContentType, br::kContentTypeJson);
-    up.set_headers.emplace_back(br::kHeaderAccept,
-                                stream_ ? br::kContentTypeEventStream : br::kContentTypeJson);
-    created_ = common::NowUnixSeconds();
-    info_.model = model_;  // Bedrock answers run the requested model and do not name it
-    return up;
-  }
-
-  bool relays_unchanged() const override { return false; }
-
-  void SetUpstreamRequestId(std::string_view id) override { id_ = std::string(id); }
-
   ResponseShape OnResponseHead(int, std::string_view) override {
-    if (id_.empty()) id_ = bedrock::FallbackId("chatcmpl-");
+    if (id_.empty()) id_ = FallbackId("chatcmpl-");
     if (stream_) return {std::string(oa::kEventStreamContentType), true};
     return {std::string(oa::kJsonContentType), false};
   }
 
-  Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) override {
-    if (!stream_) {
-      body_.append(bytes);
-      return Ok();
-    }
-    if (failed_) return Ok();
-    return reader_.Feed(
-        bytes, [&](const bedrock::ConverseEvent& e) { return OnEvent(e, out); },
-        [&](const bedrock::ConverseException& ex) {
-          if (failed_) return Ok();
-          Fail(out, ex.type.empty() ? br::kBackendErrorType : std::string_view(ex.type), ex.status,
-               ex.message);
-          return Ok();
-        });
-  }
-
-  Result<void> OnUpstreamEnd(std::string& out) override {
-    if (!stream_) return FinishJson(out);
-    if (failed_) return Ok();
-    if (reader_.mid_message() || !stopped_) {
-      Fail(out, br::kBackendErrorType, 502,
-           reader_.mid_message() ? "the Bedrock stream ended inside an event-stream message"
-                                 : "the Bedrock stream ended before messageStop");
-      return Ok();
-    }
-    codec::AppendSseEvent(out, "", oa::kDone);
-    return Ok();
-  }
-
   ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
-    return bedrock::OpenAIErrorFromBedrock(status, content_type, error_type, body);
+    return OpenAIErrorFromBedrock(status, content_type, error_type, body);
   }
 
-  const limit::ResponseInfo& response() const override { return info_; }
-  std::string_view stream_error() const override { return stream_error_; }
-
  private:
+  Result<UpstreamRequest> BuildRequest(object body) override {
+    RequestBuilder builder(model_);
+    auto converse = builder.Build(body);
+    if (!converse.ok()) return converse.error();
+    include_usage_ = builder.include_usage();
+    created_ = common::NowUnixSeconds();
+    return ConverseRequest(model_, stream_, std::move(converse).value());
+  }
+
   // {"id","object":"chat.completion.chunk","created","model","choices":[{"index":0,"delta":{..},
   //  "finish_reason":..}]} as one SSE event.
   template <typename DeltaFn>
@@ -891,108 +789,85 @@ class OpenAIChatToBedrockConverse final : public Translator {
     w.Key(oa::kCreated).Int(created_).Field(oa::kModel, model_);
   }
 
-  Result<void> OnEvent(const bedrock::ConverseEvent& e, std::string& out) {
-    if (failed_) return Ok();  // nothing follows the error event
-    namespace b = schema::bedrock;
-    if (e.type == b::kEventMessageStart) {
+  Result<void> OnEvent(const ConverseEvent& e, std::string& out) override {
+    if (e.type == br::kEventMessageStart) {
       EmitChunk(out, [&](JsonWriter& w) {
-        w.Field(oa::kRole, b::kRoleAssistant).Field(oa::kContent, "");
+        w.Field(oa::kRole, oa::kRoleAssistant).Field(oa::kContent, "");
       });
-    } else if (e.type == b::kEventContentBlockStart) {
-      element se, tue, ide, ne;
-      object start, tool_use;
-      uint64_t index = 0;
-      element ie;
-      if (Find(e.payload, b::kContentBlockIndex, ie)) bedrock::AsUint(ie, index);
-      if (Find(e.payload, b::kStart, se) && se.get_object().get(start) == simdjson::SUCCESS &&
-          Find(start, b::kToolUse, tue) && tue.get_object().get(tool_use) == simdjson::SUCCESS) {
-        std::string_view id, name;
-        if (Find(tool_use, b::kToolUseId, ide)) bedrock::AsString(ide, id);
-        if (Find(tool_use, b::kName, ne)) bedrock::AsString(ne, name);
+    } else if (e.type == br::kEventContentBlockStart) {
+      if (const auto tool = ReadToolUseStart(e.payload)) {
         const int tool_index = next_tool_index_++;
-        tool_index_by_block_[index] = tool_index;
+        tool_index_by_block_[BlockIndex(e.payload)] = tool_index;
         EmitChunk(out, [&](JsonWriter& w) {
           w.Key(oa::kToolCalls).BeginArray().BeginObject().Key(oa::kIndex).Int(tool_index);
-          w.Field(oa::kId, id).Field(oa::kType, oa::kToolTypeFunction);
-          w.Key(oa::kFunction).BeginObject().Field(oa::kName, name).Field(oa::kArguments, "");
+          w.Field(oa::kId, tool->id).Field(oa::kType, oa::kToolTypeFunction);
+          w.Key(oa::kFunction).BeginObject().Field(oa::kName, tool->name).Field(oa::kArguments, "");
           w.EndObject().EndObject().EndArray();
         });
       }
-    } else if (e.type == b::kEventContentBlockDelta) {
-      element de, ie, v;
-      object delta;
-      uint64_t index = 0;
-      if (Find(e.payload, b::kContentBlockIndex, ie)) bedrock::AsUint(ie, index);
-      if (!Find(e.payload, b::kDelta, de) || de.get_object().get(delta) != simdjson::SUCCESS) {
-        return Ok();
-      }
-      std::string_view s;
-      object o;
-      if (Find(delta, b::kText, v) && bedrock::AsString(v, s)) {
-        EmitChunk(out, [&](JsonWriter& w) { w.Field(oa::kContent, s); });
-      } else if (Find(delta, b::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
-        element in;
-        if (Find(o, b::kInput, in)) bedrock::AsString(in, s);
-        auto it = tool_index_by_block_.find(index);
-        const int tool_index =
-            it != tool_index_by_block_.end() ? it->second : std::max(0, next_tool_index_ - 1);
-        EmitChunk(out, [&](JsonWriter& w) {
-          w.Key(oa::kToolCalls).BeginArray().BeginObject().Key(oa::kIndex).Int(tool_index);
-          w.Key(oa::kFunction).BeginObject().Field(oa::kArguments, s).EndObject();
-          w.EndObject().EndArray();
-        });
-      } else if (Find(delta, b::kReasoningContent, v) &&
-                 v.get_object().get(o) == simdjson::SUCCESS) {
-        element x;
-        if (Find(o, b::kText, x) && bedrock::AsString(x, s)) {
-          EmitChunk(out, [&](JsonWriter& w) { w.Field(oa::kReasoningContent, s); });
-        }
-        if (Find(o, b::kSignature, x) && bedrock::AsString(x, s)) {
+    } else if (e.type == br::kEventContentBlockDelta) {
+      const auto delta = ReadContentDelta(e.payload);
+      if (!delta) return Ok();
+      switch (delta->kind) {
+        case ContentDelta::Kind::kText:
+          EmitChunk(out, [&](JsonWriter& w) { w.Field(oa::kContent, delta->text); });
+          break;
+        case ContentDelta::Kind::kToolInput: {
+          auto it = tool_index_by_block_.find(BlockIndex(e.payload));
+          const int tool_index =
+              it != tool_index_by_block_.end() ? it->second : std::max(0, next_tool_index_ - 1);
           EmitChunk(out, [&](JsonWriter& w) {
-            w.Key(oa::kThinkingBlocks).BeginArray().BeginObject();
-            w.Field(oa::kType, oa::kPartThinking).Field(oa::kThinking, "");
-            w.Field(oa::kSignature, s).EndObject().EndArray();
-          });
-        }
-        if (Find(o, b::kRedactedContent, x) && bedrock::AsString(x, s)) {
-          EmitChunk(out, [&](JsonWriter& w) {
-            w.Key(oa::kThinkingBlocks).BeginArray().BeginObject();
-            w.Field(oa::kType, oa::kPartRedactedThinking).Field(oa::kData, s);
+            w.Key(oa::kToolCalls).BeginArray().BeginObject().Key(oa::kIndex).Int(tool_index);
+            w.Key(oa::kFunction).BeginObject().Field(oa::kArguments, delta->text).EndObject();
             w.EndObject().EndArray();
           });
+          break;
         }
+        case ContentDelta::Kind::kReasoning:
+          if (delta->reasoning_text) {
+            EmitChunk(out, [&](JsonWriter& w) {
+              w.Field(oa::kReasoningContent, *delta->reasoning_text);
+            });
+          }
+          if (delta->signature) {
+            EmitChunk(out, [&](JsonWriter& w) {
+              w.Key(oa::kThinkingBlocks).BeginArray().BeginObject();
+              w.Field(oa::kType, oa::kPartThinking).Field(oa::kThinking, "");
+              w.Field(oa::kSignature, *delta->signature).EndObject().EndArray();
+            });
+          }
+          if (delta->redacted) {
+            EmitChunk(out, [&](JsonWriter& w) {
+              w.Key(oa::kThinkingBlocks).BeginArray().BeginObject();
+              w.Field(oa::kType, oa::kPartRedactedThinking).Field(oa::kData, *delta->redacted);
+              w.EndObject().EndArray();
+            });
+          }
+          break;
+        case ContentDelta::Kind::kOther:  // citations, images: no chat-completions field
+          break;
       }
-      // Other deltas (citations, images) have no chat-completions field.
-    } else if (e.type == b::kEventMessageStop) {
-      element re;
-      std::string_view reason;
-      if (Find(e.payload, b::kStopReason, re)) bedrock::AsString(re, reason);
-      stopped_ = true;
+    } else if (e.type == br::kEventMessageStop) {
       EmitChunk(
-          out, [](JsonWriter&) {}, bedrock::OpenAIFinishReason(reason));
-    } else if (e.type == b::kEventMetadata) {
-      element ue;
-      if (Find(e.payload, b::kUsage, ue)) {
-        usage_.Read(ue);
-        info_.usage = usage_.ToTokenUsage();
-        if (include_usage_) {
-          // stream_options.include_usage: "an additional chunk ... choices empty ... usage".
-          chunk_.clear();
-          JsonWriter w(chunk_);
-          ChunkHead(w);
-          w.Key(oa::kChoices).BeginArray().EndArray().Key(oa::kUsage);
-          bedrock::WriteOpenAIUsage(w, usage_);
-          w.EndObject();
-          codec::AppendSseEvent(out, "", chunk_);
-        }
-      }
+          out, [](JsonWriter&) {}, OpenAIFinishReason(StringField(e.payload, br::kStopReason)));
+    } else if (e.type == br::kEventMetadata && include_usage_ && Find(e.payload, br::kUsage)) {
+      // stream_options.include_usage: "an additional chunk ... choices empty ... usage".
+      chunk_.clear();
+      JsonWriter w(chunk_);
+      ChunkHead(w);
+      w.Key(oa::kChoices).BeginArray().EndArray().Key(oa::kUsage);
+      WriteOpenAIUsage(w, usage_);
+      w.EndObject();
+      codec::AppendSseEvent(out, "", chunk_);
     }
     return Ok();
   }
 
   // A stream that failed after the response started ends with an error chunk, which the OpenAI
   // SDKs raise as an APIError ({"error":{"message","type","code"}}), and no [DONE].
-  void Fail(std::string& out, std::string_view type, int status, std::string_view message) {
+  void FailStream(std::string& out, std::string_view type, int status,
+                  std::string_view message) override {
+    if (type.empty()) type = br::kBackendErrorType;
     failed_ = true;
     stream_error_ = std::string(type) + ": " + std::string(message);
     chunk_.clear();
@@ -1003,71 +878,37 @@ class OpenAIChatToBedrockConverse final : public Translator {
     codec::AppendSseEvent(out, "", chunk_);
   }
 
-  Result<void> FinishJson(std::string& out) {
-    namespace b = schema::bedrock;
-    simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, body_, ErrorSource::kUpstream);
-    if (!root.ok()) return root.error();
-    object resp, output, message;
-    if (root->get_object().get(resp) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kProtocol, "Bedrock response is not a JSON object",
-                   ErrorSource::kUpstream);
-    }
-    element se, oe, me, ue, ce, ste;
-    std::string_view stop_reason;
-    if (Find(resp, b::kStopReason, se)) bedrock::AsString(se, stop_reason);
-    // A 200 without "output" (guardrail or service errors) is an upstream error (reference §1.4).
-    if (!Find(resp, b::kOutput, oe) || oe.get_object().get(output) != simdjson::SUCCESS ||
-        !Find(output, b::kMessage, me) || me.get_object().get(message) != simdjson::SUCCESS) {
-      return Error(
-          ErrorKind::kProtocol,
-          "bedrock response missing 'output' (stopReason=\"" + std::string(stop_reason) + "\")",
-          ErrorSource::kUpstream);
-    }
-    if (Find(resp, b::kUsage, ue)) usage_.Read(ue);
-    info_.usage = usage_.ToTokenUsage();
+  void EndStream(std::string& out) override { codec::AppendSseEvent(out, "", oa::kDone); }
 
+  void TranslateJson(const ConverseOutput& answer, std::string& out) override {
     std::string text, reasoning, tool_calls, thinking_blocks;
     JsonWriter tcw(tool_calls), tbw(thinking_blocks);
     bool has_text = false;
-    array content;
-    if (Find(message, b::kContent, ce) && ce.get_array().get(content) == simdjson::SUCCESS) {
-      for (element blk : content) {
-        object block, o;
-        element v;
-        std::string_view s;
-        if (blk.get_object().get(block) != simdjson::SUCCESS) continue;
-        if (Find(block, b::kText, v) && bedrock::AsString(v, s)) {
-          text.append(s);  // several text blocks (around tool use or citations) join up
+    for (const ContentBlock& block : answer.content) {
+      switch (block.kind) {
+        case ContentBlock::Kind::kText:
+          text.append(block.text);  // several text blocks (around tool use or citations) join
           has_text = true;
-        } else if (Find(block, b::kToolUse, v) && v.get_object().get(o) == simdjson::SUCCESS) {
-          element x;
-          std::string_view id, name;
-          if (Find(o, b::kToolUseId, x)) bedrock::AsString(x, id);
-          if (Find(o, b::kName, x)) bedrock::AsString(x, name);
-          const std::string arguments = Find(o, b::kInput, x) ? bedrock::ToJson(x) : "{}";
-          tcw.BeginObject().Field(oa::kId, id).Field(oa::kType, oa::kToolTypeFunction);
-          tcw.Key(oa::kFunction).BeginObject().Field(oa::kName, name);
-          tcw.Field(oa::kArguments, arguments).EndObject().EndObject();
-        } else if (Find(block, b::kReasoningContent, v) &&
-                   v.get_object().get(o) == simdjson::SUCCESS) {
-          element x;
-          object rt;
-          if (Find(o, b::kReasoningText, x) && x.get_object().get(rt) == simdjson::SUCCESS) {
-            element te, sge;
-            std::string_view t, sig;
-            if (Find(rt, b::kText, te)) bedrock::AsString(te, t);
-            reasoning.append(t);
-            tbw.BeginObject().Field(oa::kType, oa::kPartThinking).Field(oa::kThinking, t);
-            if (Find(rt, b::kSignature, sge) && bedrock::AsString(sge, sig)) {
-              tbw.Field(oa::kSignature, sig);
-            }
-            tbw.EndObject();
-          } else if (Find(o, b::kRedactedContent, x) && bedrock::AsString(x, s)) {
-            tbw.BeginObject().Field(oa::kType, oa::kPartRedactedThinking).Field(oa::kData, s);
-            tbw.EndObject();
-          }
-        }
+          break;
+        case ContentBlock::Kind::kToolUse:
+          tcw.BeginObject().Field(oa::kId, block.tool_use_id);
+          tcw.Field(oa::kType, oa::kToolTypeFunction).Key(oa::kFunction).BeginObject();
+          tcw.Field(oa::kName, block.tool_name);
+          tcw.Field(oa::kArguments, block.tool_input ? ToJson(*block.tool_input) : "{}");
+          tcw.EndObject().EndObject();
+          break;
+        case ContentBlock::Kind::kReasoning:
+          reasoning.append(block.text);
+          tbw.BeginObject().Field(oa::kType, oa::kPartThinking).Field(oa::kThinking, block.text);
+          if (block.signature) tbw.Field(oa::kSignature, *block.signature);
+          tbw.EndObject();
+          break;
+        case ContentBlock::Kind::kRedactedReasoning:
+          tbw.BeginObject().Field(oa::kType, oa::kPartRedactedThinking);
+          tbw.Field(oa::kData, block.redacted).EndObject();
+          break;
+        case ContentBlock::Kind::kOther:
+          break;
       }
     }
 
@@ -1075,7 +916,7 @@ class OpenAIChatToBedrockConverse final : public Translator {
     w.BeginObject().Field(oa::kId, id_).Field(oa::kObject, oa::kObjectChatCompletion);
     w.Key(oa::kCreated).Int(created_).Field(oa::kModel, model_);
     w.Key(oa::kChoices).BeginArray().BeginObject().Key(oa::kIndex).Int(0);
-    w.Key(oa::kMessage).BeginObject().Field(oa::kRole, b::kRoleAssistant).Key(oa::kContent);
+    w.Key(oa::kMessage).BeginObject().Field(oa::kRole, oa::kRoleAssistant).Key(oa::kContent);
     if (has_text || tool_calls.empty()) {
       w.String(text);
     } else {
@@ -1086,44 +927,38 @@ class OpenAIChatToBedrockConverse final : public Translator {
     if (!thinking_blocks.empty()) {
       w.Key(oa::kThinkingBlocks).BeginArray().Raw(thinking_blocks).EndArray();
     }
-    w.EndObject().Field(oa::kFinishReason, bedrock::OpenAIFinishReason(stop_reason));
+    w.EndObject().Field(oa::kFinishReason, OpenAIFinishReason(answer.stop_reason));
     w.EndObject().EndArray();
     if (usage_.seen) {
       w.Key(oa::kUsage);
-      bedrock::WriteOpenAIUsage(w, usage_);
+      WriteOpenAIUsage(w, usage_);
     }
     element tier_e, tier_type;
     object tier;
     std::string_view tier_name;
-    if (Find(resp, b::kServiceTier, tier_e) && tier_e.get_object().get(tier) == simdjson::SUCCESS &&
-        Find(tier, b::kType, tier_type) && bedrock::AsString(tier_type, tier_name)) {
+    if (Find(answer.response, br::kServiceTier, tier_e) &&
+        tier_e.get_object().get(tier) == simdjson::SUCCESS && Find(tier, br::kType, tier_type) &&
+        AsString(tier_type, tier_name)) {
       w.Field(oa::kServiceTier, tier_name);
     }
     w.EndObject();
-    return Ok();
   }
 
-  std::string model_;
-  bool stream_ = false;
   bool include_usage_ = false;
-  std::string id_;
   int64_t created_ = 0;
-  std::string body_;
   std::string chunk_;
-  bedrock::ConverseStreamReader reader_;
-  bedrock::ConverseUsage usage_;
   std::map<uint64_t, int> tool_index_by_block_;
   int next_tool_index_ = 0;
-  bool stopped_ = false;
-  bool failed_ = false;
-  std::string stream_error_;
-  limit::ResponseInfo info_;
 };
 
 }  // namespace
 
+}  // namespace sluice::translate::bedrock
+
+namespace sluice::translate {
+
 std::unique_ptr<Translator> NewOpenAIChatToBedrockConverse(Endpoint) {
-  return std::make_unique<OpenAIChatToBedrockConverse>();
+  return std::make_unique<bedrock::OpenAIChatToBedrockConverse>();
 }
 
 }  // namespace sluice::translate
