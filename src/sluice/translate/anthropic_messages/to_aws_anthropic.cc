@@ -18,9 +18,9 @@
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_usage.h"
 #include "sluice/translate/common/bedrock_invoke_stream.h"
-#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/common/upstream_path.h"
+#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate {
 
@@ -51,7 +51,7 @@ class AnthropicToAWSAnthropic final : public Translator {
     array betas;
     auto parsed = common::ParseJson(request.body, ErrorSource::kClient);
     if (!parsed.ok()) return parsed.error();
-    if (!parsed->is_object()) return common::BadField("body", "not a JSON object");
+    if (!parsed->is_object()) return BadField("body", "not a JSON object");
     if (const auto* existing = parsed->get_object().if_contains(br::kAnthropicBeta)) {
       if (const auto* a = existing->if_array()) betas = *a;
     }

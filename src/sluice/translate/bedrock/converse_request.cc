@@ -3,8 +3,8 @@
 #include "sluice/core/strings.h"
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
-#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/upstream_path.h"
+#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::bedrock {
 
@@ -44,7 +44,7 @@ Result<void> CopyNumber(JsonWriter& w, std::string_view key,
                         const std::optional<simdjson::dom::element>& value, std::string_view field,
                         std::string_view must_be) {
   if (!value || value->is_null()) return Ok();
-  if (!IsNumber(*value)) return common::BadField(field, must_be);
+  if (!IsNumber(*value)) return BadField(field, must_be);
   w.Key(key).Element(*value);
   return Ok();
 }

@@ -15,8 +15,8 @@
 #include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/clock.h"
-#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
+#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::bedrock {
 
@@ -25,10 +25,6 @@ namespace {
 namespace an = schema::anthropic;
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-using common::At;
-using common::BadField;
-using common::Dot;
-using common::Unprocessable;
 
 // A message's "content": a string goes to `on_text`, each element of an array of parts to
 // `on_part` with its path. Absent or null content is a 400 when `required`, else visits nothing.
@@ -50,6 +46,14 @@ Result<void> ForEachContent(object msg, const std::string& path, bool required,
     if (auto r = on_part(p, At(Dot(path, oa::kContent), j++)); !r.ok()) return r;
   }
   return Ok();
+}
+
+// ForEachContent's `on_text` for a message whose string content is one text block.
+auto WriteAsTextBlock(JsonWriter& w) {
+  return [&w](std::string_view text) -> Result<void> {
+    WriteTextBlock(w, text);
+    return Ok();
+  };
 }
 
 // A content part with a string "type"; false for anything else.
@@ -307,29 +311,26 @@ Result<void> RequestBuilder::Messages(array messages) {
 Result<void> RequestBuilder::SystemMessage(object msg, const std::string& path) {
   // System and developer messages become SystemContentBlocks, in order.
   JsonWriter w(system_, !system_.empty());
-  auto r = ForEachContent(
-      msg, path, /*required=*/true,
-      [&](std::string_view text) -> Result<void> {
-        WriteTextBlock(w, text);
-        return Ok();
-      },
-      [&](element p, const std::string& ppath) -> Result<void> {
-        object part;
-        std::string_view type, text;
-        element te;
-        if (!TypedPart(p, part, type)) return BadField(ppath, "must be a content part with a type");
-        if (type != oa::kPartText) {
-          return Unprocessable(
-              Dot(ppath, oa::kType),
-              "system prompts carry text only on Bedrock, not " + std::string(type));
-        }
-        if (!Find(part, oa::kText, te) || !AsString(te, text)) {
-          return BadField(Dot(ppath, oa::kText), "is required");
-        }
-        WriteTextBlock(w, text);
-        if (HasCacheControl(part)) WriteCachePoint(w);
-        return Ok();
-      });
+  auto r =
+      ForEachContent(msg, path, /*required=*/true, WriteAsTextBlock(w),
+                     [&](element p, const std::string& ppath) -> Result<void> {
+                       object part;
+                       std::string_view type, text;
+                       element te;
+                       if (!TypedPart(p, part, type))
+                         return BadField(ppath, "must be a content part with a type");
+                       if (type != oa::kPartText) {
+                         return Unprocessable(
+                             Dot(ppath, oa::kType),
+                             "system prompts carry text only on Bedrock, not " + std::string(type));
+                       }
+                       if (!Find(part, oa::kText, te) || !AsString(te, text)) {
+                         return BadField(Dot(ppath, oa::kText), "is required");
+                       }
+                       WriteTextBlock(w, text);
+                       if (HasCacheControl(part)) WriteCachePoint(w);
+                       return Ok();
+                     });
   if (!r.ok()) return r;
   if (HasCacheControl(msg)) WriteCachePoint(w);
   return Ok();
@@ -415,19 +416,13 @@ Result<void> RequestBuilder::UserPart(JsonWriter& w, object part, const std::str
 
 Result<void> RequestBuilder::UserMessage(object msg, const std::string& path) {
   JsonWriter& w = messages_.Blocks(br::kRoleUser);
-  auto r = ForEachContent(
-      msg, path, /*required=*/true,
-      [&](std::string_view text) -> Result<void> {
-        WriteTextBlock(w, text);
-        return Ok();
-      },
-      [&](element p, const std::string& ppath) -> Result<void> {
-        object part;
-        if (p.get_object().get(part) != simdjson::SUCCESS) {
-          return BadField(ppath, "must be an object");
-        }
-        return UserPart(w, part, ppath);
-      });
+  auto r = ForEachContent(msg, path, /*required=*/true, WriteAsTextBlock(w),
+                          [&](element p, const std::string& ppath) -> Result<void> {
+                            object part;
+                            if (p.get_object().get(part) != simdjson::SUCCESS)
+                              return BadField(ppath, "must be an object");
+                            return UserPart(w, part, ppath);
+                          });
   if (!r.ok()) return r;
   if (HasCacheControl(msg)) WriteCachePoint(w);
   return Ok();
@@ -566,29 +561,25 @@ Result<void> RequestBuilder::ToolMessage(object msg, const std::string& path) {
   w.BeginObject().Key(br::kToolResult).BeginObject().Field(br::kToolUseId, id);
   w.Key(br::kContent).BeginArray();
   bool cache_after = HasCacheControl(msg);
-  auto r = ForEachContent(
-      msg, path, /*required=*/true,
-      [&](std::string_view text) -> Result<void> {
-        WriteTextBlock(w, text);
-        return Ok();
-      },
-      [&](element p, const std::string& ppath) -> Result<void> {
-        object part;
-        if (p.get_object().get(part) != simdjson::SUCCESS) {
-          return BadField(ppath, "must be an object");
-        }
-        element t;
-        std::string_view type;
-        if (!Find(part, oa::kType, t) || !AsString(t, type)) {
-          return BadField(Dot(ppath, oa::kType), "is required");
-        }
-        if (type != oa::kPartText && type != oa::kPartImageUrl) {
-          return Unprocessable(Dot(ppath, oa::kType), "tool results carry text and images only");
-        }
-        // ToolResultContentBlock shares the text and image members of ContentBlock; a cachePoint
-        // is not one of its members, so part-level cache_control is applied after the result.
-        return UserPart(w, part, ppath, &cache_after);
-      });
+  auto r = ForEachContent(msg, path, /*required=*/true, WriteAsTextBlock(w),
+                          [&](element p, const std::string& ppath) -> Result<void> {
+                            object part;
+                            if (p.get_object().get(part) != simdjson::SUCCESS)
+                              return BadField(ppath, "must be an object");
+                            element t;
+                            std::string_view type;
+                            if (!Find(part, oa::kType, t) || !AsString(t, type)) {
+                              return BadField(Dot(ppath, oa::kType), "is required");
+                            }
+                            if (type != oa::kPartText && type != oa::kPartImageUrl) {
+                              return Unprocessable(Dot(ppath, oa::kType),
+                                                   "tool results carry text and images only");
+                            }
+                            // ToolResultContentBlock shares the text and image members of
+                            // ContentBlock; a cachePoint is not one of its members, so part-level
+                            // cache_control is applied after the result.
+                            return UserPart(w, part, ppath, &cache_after);
+                          });
   if (!r.ok()) return r;
   w.EndArray().EndObject().EndObject();
   if (cache_after) WriteCachePoint(w);

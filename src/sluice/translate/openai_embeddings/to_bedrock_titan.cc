@@ -7,24 +7,17 @@
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
 #include "sluice/translate/bedrock/converse_common.h"
+#include "sluice/translate/bedrock/converse_request.h"
 #include "sluice/translate/bedrock/json_writer.h"
-#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/upstream_path.h"
+#include "sluice/translate/field_errors.h"
 
-namespace sluice::translate {
+namespace sluice::translate::bedrock {
 
 namespace {
 
 namespace br = schema::bedrock;
 namespace oa = schema::openai;
-using bedrock::Find;
-using bedrock::JsonWriter;
-using common::BadField;
-using common::Unprocessable;
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
 
 class OpenAIEmbeddingsToBedrockTitan final : public Translator {
  public:
@@ -32,22 +25,17 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
     model_ = std::string(request.model);
     info_.model = model_;
     simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, request.body, ErrorSource::kClient);
-    if (!root.ok()) return root.error();
-    object o;
-    if (root->get_object().get(o) != simdjson::SUCCESS) {
-      return Error(ErrorKind::kInvalidArgument, "the body must be a JSON object",
-                   ErrorSource::kClient);
-    }
+    auto body = ParseClientObject(parser, request.body);
+    if (!body.ok()) return body.error();
     std::optional<std::string_view> text;
     std::optional<element> dimensions, normalize;
-    for (auto field : o) {
+    for (auto field : *body) {
       const std::string_view key = field.key;
       const element value = field.value;
       if (key == oa::kInput) {
         std::string_view s;
         array a;
-        if (bedrock::AsString(value, s)) {
+        if (AsString(value, s)) {
           text = s;
         } else if (value.get_array().get(a) == simdjson::SUCCESS) {
           // Titan's InvokeModel body has one inputText: a batch cannot be expressed.
@@ -57,7 +45,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
                                           " inputs (send one string, or one request per input)");
           }
           element first;
-          if (a.at(0).get(first) != simdjson::SUCCESS || !bedrock::AsString(first, s)) {
+          if (a.at(0).get(first) != simdjson::SUCCESS || !AsString(first, s)) {
             return Unprocessable(key, "AWS Bedrock Titan embeds text, not token arrays");
           }
           text = s;
@@ -71,7 +59,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
       } else if (key == oa::kEncodingFormat) {
         std::string_view f;
         if (value.is_null()) continue;
-        if (!bedrock::AsString(value, f) || (f != oa::kEncodingFloat && f != oa::kEncodingBase64)) {
+        if (!AsString(value, f) || (f != oa::kEncodingFloat && f != oa::kEncodingBase64)) {
           return BadField(key, "must be float or base64");
         }
         base64_ = f == oa::kEncodingBase64;
@@ -84,12 +72,12 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
     w.BeginObject().Field(br::kTitanInputText, *text);
     if (dimensions) {
       uint64_t n = 0;
-      if (!bedrock::AsUint(*dimensions, n)) return BadField(oa::kDimensions, "must be an integer");
+      if (!AsUint(*dimensions, n)) return BadField(oa::kDimensions, "must be an integer");
       w.Key(br::kTitanDimensions).Uint(n);
     }
     if (normalize) {
       bool b = false;
-      if (!bedrock::AsBool(*normalize, b)) return BadField(oa::kNormalize, "must be a boolean");
+      if (!AsBool(*normalize, b)) return BadField(oa::kNormalize, "must be a boolean");
       w.Key(br::kTitanNormalize).Bool(b);
     }
     w.EndObject();
@@ -112,7 +100,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
 
   Result<void> OnUpstreamEnd(std::string& out) override {
     simdjson::dom::parser parser;
-    auto root = bedrock::ParseJson(parser, body_, ErrorSource::kUpstream);
+    auto root = ParseJson(parser, body_, ErrorSource::kUpstream);
     if (!root.ok()) return root.error();
     object resp;
     element ee, ce;
@@ -123,8 +111,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
                    ErrorSource::kUpstream);
     }
     uint64_t tokens = 0;
-    const bool has_tokens =
-        Find(resp, br::kTitanInputTextTokenCount, ce) && bedrock::AsUint(ce, tokens);
+    const bool has_tokens = Find(resp, br::kTitanInputTextTokenCount, ce) && AsUint(ce, tokens);
     if (has_tokens) {
       info_.usage.input = tokens;
       info_.usage.total = tokens;
@@ -140,7 +127,7 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
       bytes.reserve(embedding.size() * 4);
       for (element v : embedding) {
         double d = 0;
-        if (!bedrock::AsDouble(v, d)) {
+        if (!AsDouble(v, d)) {
           return Error(ErrorKind::kProtocol, "Titan embedding holds a non-number",
                        ErrorSource::kUpstream);
         }
@@ -163,8 +150,8 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
   ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
     // As the reference: a JSON body without x-amzn-errortype is already OpenAI-shaped.
-    return bedrock::OpenAIErrorFromBedrock(status, content_type, error_type, body,
-                                           /*pass_json_without_type=*/true);
+    return OpenAIErrorFromBedrock(status, content_type, error_type, body,
+                                  /*pass_json_without_type=*/true);
   }
 
   const limit::ResponseInfo& response() const override { return info_; }
@@ -178,8 +165,12 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
 
 }  // namespace
 
+}  // namespace sluice::translate::bedrock
+
+namespace sluice::translate {
+
 std::unique_ptr<Translator> NewOpenAIEmbeddingsToBedrockTitan(Endpoint) {
-  return std::make_unique<OpenAIEmbeddingsToBedrockTitan>();
+  return std::make_unique<bedrock::OpenAIEmbeddingsToBedrockTitan>();
 }
 
 }  // namespace sluice::translate
