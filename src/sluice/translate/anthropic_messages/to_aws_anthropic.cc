@@ -49,10 +49,9 @@ class AnthropicToAWSAnthropic final : public Translator {
 
     // The anthropic-beta header (comma-separated, possibly repeated) joins any body values.
     array betas;
-    auto parsed = common::ParseJson(request.body, ErrorSource::kClient);
+    auto parsed = common::ParseClientObject(request.body);
     if (!parsed.ok()) return parsed.error();
-    if (!parsed->is_object()) return BadField("body", "not a JSON object");
-    if (const auto* existing = parsed->get_object().if_contains(br::kAnthropicBeta)) {
+    if (const auto* existing = parsed->if_contains(br::kAnthropicBeta)) {
       if (const auto* a = existing->if_array()) betas = *a;
     }
     for (const auto& h : request.headers) {
@@ -74,7 +73,7 @@ class AnthropicToAWSAnthropic final : public Translator {
                           JsonQuote(version.empty() ? br::kAnthropicDefaultVersion : version));
     if (!betas.empty())
       edit.set.emplace_back(std::string(br::kAnthropicBeta), common::ToJson(betas));
-    if (count_tokens_ && !parsed->get_object().contains(wire::kMaxTokens)) {
+    if (count_tokens_ && !parsed->contains(wire::kMaxTokens)) {
       // InvokeModel bodies require max_tokens; counting does not depend on it.
       edit.set.emplace_back(std::string(wire::kMaxTokens), "1");
     }

@@ -196,15 +196,7 @@ Result<void> AppendAssistantMessage(const value& content, const std::string& pat
     if (type == aw::kBlockText) {
       parts.push_back(TextPart(common::StringOr(*block, aw::kText, ""), *block));
     } else if (type == aw::kBlockToolUse) {
-      object fn;
-      fn[ow::kName] = common::StringOr(*block, aw::kName, "");
-      const value* input = common::Find(*block, aw::kInput);
-      fn[ow::kArguments] = input ? common::ToJson(*input) : std::string("{}");
-      object call;
-      call[ow::kId] = common::StringOr(*block, aw::kId, "");
-      call[ow::kType] = ow::kToolTypeFunction;
-      call[ow::kFunction] = std::move(fn);
-      tool_calls.push_back(std::move(call));
+      tool_calls.push_back(common::ToolCallFromToolUse(*block));
     } else if (type == aw::kBlockThinking || type == aw::kBlockRedactedThinking) {
       thinking_blocks.push_back(*block);  // {type, thinking, signature} / {type, data}
     } else {
@@ -648,10 +640,9 @@ class AnthropicToOpenAI final : public Translator {
     if (endpoint_ != Endpoint::kMessages) {
       return Unprocessable("endpoint", "count_tokens has no OpenAI chat equivalent");
     }
-    auto parsed = common::ParseJson(request.body, ErrorSource::kClient);
+    auto parsed = common::ParseClientObject(request.body);
     if (!parsed.ok()) return parsed.error();
-    if (!parsed->is_object()) return BadField("body", "not a JSON object");
-    auto body = BuildChatRequest(parsed->get_object(), request);
+    auto body = BuildChatRequest(*parsed, request);
     if (!body.ok()) return body.error();
     stream_ = request.stream;
     request_model_ = std::string(request.model);

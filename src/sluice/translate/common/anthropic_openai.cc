@@ -39,6 +39,18 @@ limit::TokenUsage TokenUsageFromOpenAI(const bj::object& usage) {
   return u;
 }
 
+bj::object ToolCallFromToolUse(const bj::object& tool_use) {
+  bj::object fn;
+  fn[ow::kName] = StringOr(tool_use, aw::kName, "");
+  const bj::value* input = Find(tool_use, aw::kInput);
+  fn[ow::kArguments] = input ? ToJson(*input) : std::string("{}");
+  bj::object call;
+  call[ow::kId] = StringOr(tool_use, aw::kId, "");
+  call[ow::kType] = ow::kToolTypeFunction;
+  call[ow::kFunction] = std::move(fn);
+  return call;
+}
+
 std::string AnthropicUsageJson(const limit::TokenUsage& u) {
   uint64_t input = u.input.value_or(0);
   const uint64_t cached = u.cached_input.value_or(0);

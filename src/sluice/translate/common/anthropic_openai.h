@@ -1,7 +1,7 @@
 #pragma once
 
 // Shared conversions between Anthropic Messages and OpenAI Chat Completions (reference §1.4):
-// stop reasons both ways and usage objects both ways.
+// stop reasons both ways, usage objects both ways, tool use to tool calls.
 
 #include <boost/json/object.hpp>
 #include <string>
@@ -24,6 +24,10 @@ std::string_view OpenAIFinishReason(std::string_view anthropic_stop_reason);
 // total_tokens, prompt_tokens_details.cached_tokens / cache_creation_tokens,
 // completion_tokens_details.reasoning_tokens).
 limit::TokenUsage TokenUsageFromOpenAI(const boost::json::object& usage);
+
+// An Anthropic tool_use block as an OpenAI tool call: {"id","type":"function","function":{"name",
+// "arguments": the input as JSON text, "{}" without one}}.
+boost::json::object ToolCallFromToolUse(const boost::json::object& tool_use);
 
 // Anthropic "usage" JSON for an OpenAI usage: input_tokens excludes cached and cache-creation
 // tokens (OpenAI's prompt_tokens includes them); cache fields only when reported.

@@ -12,14 +12,19 @@ namespace sluice::translate::common {
 namespace aw = schema::anthropic;
 namespace ow = schema::openai;
 
-void AnthropicStreamToOpenAI::Chunk(std::string& out, std::string_view delta_json,
-                                    std::string_view finish_reason) {
+std::string AnthropicStreamToOpenAI::ChunkHead() const {
   std::string c = R"({"id":)";
   c += JsonQuote(id_);
   c += R"(,"object":"chat.completion.chunk","created":)";
   c += std::to_string(created_);
   c += R"(,"model":)";
   c += JsonQuote(model());
+  return c;
+}
+
+void AnthropicStreamToOpenAI::Chunk(std::string& out, std::string_view delta_json,
+                                    std::string_view finish_reason) {
+  std::string c = ChunkHead();
   c += R"(,"choices":[{"index":0,"delta":)";
   c += delta_json;
   c += R"(,"logprobs":null,"finish_reason":)";
@@ -126,12 +131,7 @@ void AnthropicStreamToOpenAI::Finish(std::string& out) {
   if (finished_) return;
   finished_ = true;
   if (usage_.seen()) {
-    std::string c = R"({"id":)";
-    c += JsonQuote(id_);
-    c += R"(,"object":"chat.completion.chunk","created":)";
-    c += std::to_string(created_);
-    c += R"(,"model":)";
-    c += JsonQuote(model());
+    std::string c = ChunkHead();
     c += R"(,"choices":[],"usage":)";
     c += OpenAIUsageJson(usage_);
     c += '}';

@@ -40,6 +40,8 @@ class AnthropicStreamToOpenAI {
   const std::string& error() const { return error_; }  // non-empty after OnError / error event
 
  private:
+  // {"id","object":"chat.completion.chunk","created","model" — the fields every chunk starts with.
+  std::string ChunkHead() const;
   void Chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason = {});
 
   std::string request_model_;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "sluice/core/strings.h"
+#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::common {
 
@@ -14,6 +15,13 @@ Result<bj::value> ParseJson(std::string_view text, ErrorSource source) {
   bj::value v = bj::parse(text, ec);
   if (ec) return Error(ErrorKind::kInvalidArgument, "invalid JSON: " + ec.message(), source);
   return v;
+}
+
+Result<bj::object> ParseClientObject(std::string_view body) {
+  auto parsed = ParseJson(body, ErrorSource::kClient);
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return BadField("body", "not a JSON object");
+  return std::move(parsed->get_object());
 }
 
 namespace {

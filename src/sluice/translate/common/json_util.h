@@ -22,6 +22,8 @@ namespace bj = boost::json;
 
 // Parses a whole document. Malformed JSON is kInvalidArgument blamed on `source`.
 Result<bj::value> ParseJson(std::string_view text, ErrorSource source);
+// The client's body, which must be a JSON object (else a 400).
+Result<bj::object> ParseClientObject(std::string_view body);
 
 // Appends `v` as compact JSON (no spaces), object keys in insertion order.
 void WriteJson(std::string& out, const bj::value& v);

@@ -528,15 +528,7 @@ std::string ChatCompletionFromMessage(const object& msg, const std::string& mode
         tb[ow::kData] = common::StringOr(*block, aw::kData, "");
         thinking_blocks.push_back(std::move(tb));
       } else if (type == aw::kBlockToolUse || type == aw::kBlockServerToolUse) {
-        object fn;
-        fn[ow::kName] = common::StringOr(*block, aw::kName, "");
-        const value* input = common::Find(*block, aw::kInput);
-        fn[ow::kArguments] = input ? common::ToJson(*input) : std::string("{}");
-        object call;
-        call[ow::kId] = common::StringOr(*block, aw::kId, "");
-        call[ow::kType] = ow::kToolTypeFunction;
-        call[ow::kFunction] = std::move(fn);
-        tool_calls.push_back(std::move(call));
+        tool_calls.push_back(common::ToolCallFromToolUse(*block));
       }
     }
   }
@@ -575,10 +567,9 @@ std::string ChatCompletionFromMessage(const object& msg, const std::string& mode
 class OpenAIToAWSAnthropic final : public Translator {
  public:
   Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
-    auto parsed = common::ParseJson(request.body, ErrorSource::kClient);
+    auto parsed = common::ParseClientObject(request.body);
     if (!parsed.ok()) return parsed.error();
-    if (!parsed->is_object()) return BadField("body", "not a JSON object");
-    auto body = BuildInvokeBody(parsed->get_object(), request);
+    auto body = BuildInvokeBody(*parsed, request);
     if (!body.ok()) return body.error();
     stream_ = request.stream;
     request_model_ = std::string(request.model);
