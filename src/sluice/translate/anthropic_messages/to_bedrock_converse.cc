@@ -24,6 +24,16 @@ namespace br = schema::bedrock;
 
 std::string_view TypeOf(object o) { return StringField(o, an::kType); }
 
+// The "source" object of an image or document block; a 400 naming it when absent.
+Result<object> SourceOf(object block, const std::string& path) {
+  element e;
+  object source;
+  if (!Find(block, an::kSource, e) || e.get_object().get(source) != simdjson::SUCCESS) {
+    return BadField(Dot(path, an::kSource), "is required");
+  }
+  return source;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Request: Anthropic Messages → Converse.
 
@@ -292,52 +302,46 @@ Result<void> RequestBuilder::Block(JsonWriter& w, object block, std::string_view
 }
 
 Result<void> RequestBuilder::Image(JsonWriter& w, object block, const std::string& path) {
-  element se;
-  object source;
-  if (!Find(block, an::kSource, se) || se.get_object().get(source) != simdjson::SUCCESS) {
-    return BadField(Dot(path, an::kSource), "is required");
-  }
+  auto source = SourceOf(block, path);
+  if (!source.ok()) return source.error();
   const std::string spath = Dot(path, an::kSource);
-  if (TypeOf(source) != an::kSourceBase64) {
+  if (TypeOf(*source) != an::kSourceBase64) {
     return Unprocessable(Dot(spath, an::kType),
                          "Bedrock takes image bytes: only base64 sources are supported");
   }
-  const std::string_view media_type = StringField(source, an::kMediaType);
+  const std::string_view media_type = StringField(*source, an::kMediaType);
   auto format = ImageFormat(media_type);
   if (!format) {
     return Unprocessable(Dot(spath, an::kMediaType),
                          "image type " + std::string(media_type) +
                              " is not one Bedrock accepts (png, jpeg, gif, webp)");
   }
-  auto bytes = Base64Decode(StringField(source, an::kData));
+  auto bytes = Base64Decode(StringField(*source, an::kData));
   if (!bytes) return BadField(Dot(spath, an::kData), "is not valid base64");
   WriteImageBlock(w, *format, Base64Encode(*bytes));
   return Ok();
 }
 
 Result<void> RequestBuilder::Document(JsonWriter& w, object block, const std::string& path) {
-  element se;
-  object source;
-  if (!Find(block, an::kSource, se) || se.get_object().get(source) != simdjson::SUCCESS) {
-    return BadField(Dot(path, an::kSource), "is required");
-  }
+  auto source = SourceOf(block, path);
+  if (!source.ok()) return source.error();
   const std::string spath = Dot(path, an::kSource);
-  const std::string_view source_type = TypeOf(source);
+  const std::string_view source_type = TypeOf(*source);
   const std::string name = DocumentName(StringField(block, an::kTitle));
   if (source_type == an::kSourceBase64) {
-    const std::string_view media_type = StringField(source, an::kMediaType);
+    const std::string_view media_type = StringField(*source, an::kMediaType);
     auto format = DocumentFormat(media_type);
     if (!format) {
       return Unprocessable(Dot(spath, an::kMediaType), "document type " + std::string(media_type) +
                                                            " is not one Bedrock accepts");
     }
-    auto bytes = Base64Decode(StringField(source, an::kData));
+    auto bytes = Base64Decode(StringField(*source, an::kData));
     if (!bytes) return BadField(Dot(spath, an::kData), "is not valid base64");
     WriteDocumentBlock(w, *format, name, Base64Encode(*bytes));
     return Ok();
   }
   if (source_type == an::kSourceText) {
-    WriteDocumentBlock(w, "txt", name, Base64Encode(StringField(source, an::kData)));
+    WriteDocumentBlock(w, "txt", name, Base64Encode(StringField(*source, an::kData)));
     return Ok();
   }
   return Unprocessable(Dot(spath, an::kType),
@@ -448,11 +452,7 @@ Result<void> RequestBuilder::Tools(JsonWriter& w) {
 
 class AnthropicToBedrockConverse final : public ConverseTranslator {
  public:
-  ResponseShape OnResponseHead(int, std::string_view) override {
-    if (id_.empty()) id_ = FallbackId("msg_");
-    if (stream_) return {"text/event-stream", true};
-    return {std::string(br::kContentTypeJson), false};
-  }
+  AnthropicToBedrockConverse() : ConverseTranslator("msg_") {}
 
   ClientError TranslateError(int status, std::string_view content_type, std::string_view,
                              std::string_view body) const override {

@@ -30,6 +30,7 @@
 #include "sluice/translate/common/anthropic_openai.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/field_errors.h"
+#include "sluice/translate/rebuilding_translator.h"
 
 namespace sluice::translate {
 
@@ -632,7 +633,7 @@ class StreamState {
   limit::TokenUsage usage_;
 };
 
-class AnthropicToOpenAI final : public Translator {
+class AnthropicToOpenAI final : public RebuildingTranslator {
  public:
   explicit AnthropicToOpenAI(Endpoint endpoint) : endpoint_(endpoint) {}
 
@@ -656,18 +657,17 @@ class AnthropicToOpenAI final : public Translator {
     return out;
   }
 
-  bool relays_unchanged() const override { return false; }
-
-  ResponseShape OnResponseHead(int, std::string_view) override {
-    if (stream_) return {"text/event-stream", true};
-    return {"application/json", false};
+  ClientError TranslateError(int status, std::string_view, std::string_view,
+                             std::string_view body) const override {
+    return common::OpenAIErrorToAnthropic(status, body);
   }
 
-  Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) override {
-    if (!stream_) {
-      body_.append(bytes);
-      return Ok();
-    }
+  std::string_view stream_error() const override {
+    return state_ ? std::string_view(state_->error()) : std::string_view();
+  }
+
+ private:
+  Result<void> OnStreamBytes(std::string_view bytes, std::string& out) override {
     return sse_.Feed(bytes, [&](const codec::SseEvent& e) -> Result<void> {
       const std::string_view data = TrimWhitespace(e.data);
       if (data == ow::kDone) {
@@ -681,14 +681,15 @@ class AnthropicToOpenAI final : public Translator {
     });
   }
 
-  Result<void> OnUpstreamEnd(std::string& out) override {
-    if (stream_) {
-      state_->Finish(out);
-      info_.usage = state_->usage();
-      info_.model = state_->model();
-      return Ok();
-    }
-    auto parsed = common::ParseJson(body_, ErrorSource::kUpstream);
+  Result<void> OnStreamEnd(std::string& out) override {
+    state_->Finish(out);
+    info_.usage = state_->usage();
+    info_.model = state_->model();
+    return Ok();
+  }
+
+  Result<void> OnJsonAnswer(std::string_view body, std::string& out) override {
+    auto parsed = common::ParseJson(body, ErrorSource::kUpstream);
     if (!parsed.ok() || !parsed->is_object()) {
       return Error(ErrorKind::kProtocol, "chat completion is not a JSON object",
                    ErrorSource::kUpstream);
@@ -736,35 +737,21 @@ class AnthropicToOpenAI final : public Translator {
     msg[aw::kContent] = std::move(content);
     msg[aw::kStopReason] = stop_reason;
     msg[aw::kStopSequence] = nullptr;
-    std::string body = common::ToJson(msg);
-    body.pop_back();  // splice the usage object, written in Anthropic's field order
-    body += R"(,"usage":)";
-    body += common::AnthropicUsageJson(usage);
-    body += '}';
-    out += body;
+    std::string message = common::ToJson(msg);
+    message.pop_back();  // splice the usage object, written in Anthropic's field order
+    message += R"(,"usage":)";
+    message += common::AnthropicUsageJson(usage);
+    message += '}';
+    out += message;
     info_.usage = usage;
     info_.model = model;
     return Ok();
   }
 
-  ClientError TranslateError(int status, std::string_view, std::string_view,
-                             std::string_view body) const override {
-    return common::OpenAIErrorToAnthropic(status, body);
-  }
-
-  const limit::ResponseInfo& response() const override { return info_; }
-  std::string_view stream_error() const override {
-    return state_ ? std::string_view(state_->error()) : std::string_view();
-  }
-
- private:
   Endpoint endpoint_;
-  bool stream_ = false;
   std::string request_model_;
-  std::string body_;
   codec::SseParser sse_;
   std::optional<StreamState> state_;
-  limit::ResponseInfo info_;
 };
 
 }  // namespace

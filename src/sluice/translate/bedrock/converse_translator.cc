@@ -5,6 +5,8 @@
 
 namespace sluice::translate::bedrock {
 
+namespace br = schema::bedrock;
+
 Result<UpstreamRequest> ConverseTranslator::TranslateRequest(const ClientRequest& request) {
   model_ = std::string(request.model);
   stream_ = request.stream;
@@ -15,21 +17,22 @@ Result<UpstreamRequest> ConverseTranslator::TranslateRequest(const ClientRequest
   return BuildRequest(*body);
 }
 
-Result<void> ConverseTranslator::OnUpstreamBody(std::string_view bytes, std::string& out) {
-  if (!stream_) {
-    body_.append(bytes);
-    return Ok();
-  }
+Translator::ResponseShape ConverseTranslator::OnResponseHead(
+    int status, std::string_view upstream_content_type) {
+  if (id_.empty()) id_ = FallbackId(id_prefix_);
+  return RebuildingTranslator::OnResponseHead(status, upstream_content_type);
+}
+
+Result<void> ConverseTranslator::OnStreamBytes(std::string_view bytes, std::string& out) {
   if (failed_) return Ok();
   return reader_.Feed(
       bytes,
       [&](const ConverseEvent& e) -> Result<void> {
         if (failed_) return Ok();  // nothing follows the error event
         element usage;
-        if (e.type == schema::bedrock::kEventMessageStop) {
+        if (e.type == br::kEventMessageStop) {
           stopped_ = true;
-        } else if (e.type == schema::bedrock::kEventMetadata &&
-                   Find(e.payload, schema::bedrock::kUsage, usage)) {
+        } else if (e.type == br::kEventMetadata && Find(e.payload, br::kUsage, usage)) {
           usage_.Read(usage);
           info_.usage = usage_.ToTokenUsage();
         }
@@ -41,16 +44,7 @@ Result<void> ConverseTranslator::OnUpstreamBody(std::string_view bytes, std::str
       });
 }
 
-Result<void> ConverseTranslator::OnUpstreamEnd(std::string& out) {
-  if (!stream_) {
-    simdjson::dom::parser parser;
-    auto answer = ParseConverseOutput(parser, body_);
-    if (!answer.ok()) return answer.error();
-    usage_ = answer->usage;
-    info_.usage = usage_.ToTokenUsage();
-    TranslateJson(*answer, out);
-    return Ok();
-  }
+Result<void> ConverseTranslator::OnStreamEnd(std::string& out) {
   if (failed_) return Ok();
   if (reader_.mid_message() || !stopped_) {
     FailStream(out, "", 502,
@@ -59,6 +53,16 @@ Result<void> ConverseTranslator::OnUpstreamEnd(std::string& out) {
     return Ok();
   }
   EndStream(out);
+  return Ok();
+}
+
+Result<void> ConverseTranslator::OnJsonAnswer(std::string_view body, std::string& out) {
+  simdjson::dom::parser parser;
+  auto answer = ParseConverseOutput(parser, body);
+  if (!answer.ok()) return answer.error();
+  usage_ = answer->usage;
+  info_.usage = usage_.ToTokenUsage();
+  TranslateJson(*answer, out);
   return Ok();
 }
 

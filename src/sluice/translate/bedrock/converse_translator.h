@@ -2,27 +2,26 @@
 
 // What the two translators to Converse (OpenAI chat, Anthropic messages) share between the client's
 // body and the client's answer: the body parsed and handed to the subclass to build the Converse
-// request, a JSON answer buffered whole, a ConverseStream answer decoded event by event, and at
-// most one failure event in a stream (an exception frame, or a stream that ends early), after
-// which nothing more is sent. Subclasses write their client's shapes.
+// request, a JSON answer parsed, a ConverseStream answer decoded event by event, at most one
+// failure event in a stream (an exception frame, or a stream that ends early) after which nothing
+// more is sent, and a response id when Bedrock gave none. Subclasses write their client's shapes.
 
 #include <string>
 #include <string_view>
 
-#include "sluice/limit/usage.h"
 #include "sluice/translate/bedrock/converse_common.h"
-#include "sluice/translate/translator.h"
+#include "sluice/translate/rebuilding_translator.h"
 
 namespace sluice::translate::bedrock {
 
-class ConverseTranslator : public Translator {
+class ConverseTranslator : public RebuildingTranslator {
  public:
+  // `id_prefix` starts the response id made up when Bedrock sent no x-amzn-requestid.
+  explicit ConverseTranslator(std::string_view id_prefix) : id_prefix_(id_prefix) {}
+
   Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) final;
-  bool relays_unchanged() const final { return false; }
   void SetUpstreamRequestId(std::string_view id) final { id_ = std::string(id); }
-  Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) final;
-  Result<void> OnUpstreamEnd(std::string& out) final;
-  const limit::ResponseInfo& response() const final { return info_; }
+  ResponseShape OnResponseHead(int status, std::string_view upstream_content_type) final;
   std::string_view stream_error() const final { return stream_error_; }
 
  protected:
@@ -42,16 +41,18 @@ class ConverseTranslator : public Translator {
   virtual void TranslateJson(const ConverseOutput& answer, std::string& out) = 0;
 
   std::string model_;  // the model asked for: Bedrock's answers do not name it
-  bool stream_ = false;
-  std::string id_;  // Bedrock's x-amzn-requestid, the client response's id
+  std::string id_;     // Bedrock's x-amzn-requestid, the client response's id
   ConverseUsage usage_;
   bool stopped_ = false;  // messageStop seen
   bool failed_ = false;   // the error event was sent: nothing follows it
   std::string stream_error_;
-  limit::ResponseInfo info_;
 
  private:
-  std::string body_;  // the JSON answer, buffered
+  Result<void> OnStreamBytes(std::string_view bytes, std::string& out) final;
+  Result<void> OnStreamEnd(std::string& out) final;
+  Result<void> OnJsonAnswer(std::string_view body, std::string& out) final;
+
+  std::string_view id_prefix_;
   ConverseStreamReader reader_;
 };
 

@@ -39,6 +39,7 @@
 #include "sluice/translate/common/reasoning_effort.h"
 #include "sluice/translate/common/upstream_path.h"
 #include "sluice/translate/field_errors.h"
+#include "sluice/translate/rebuilding_translator.h"
 
 namespace sluice::translate {
 
@@ -564,7 +565,7 @@ std::string ChatCompletionFromMessage(const object& msg, const std::string& mode
   return body;
 }
 
-class OpenAIToAWSAnthropic final : public Translator {
+class OpenAIToAWSAnthropic final : public RebuildingTranslator {
  public:
   Result<UpstreamRequest> TranslateRequest(const ClientRequest& request) override {
     auto parsed = common::ParseClientObject(request.body);
@@ -585,18 +586,17 @@ class OpenAIToAWSAnthropic final : public Translator {
     return out;
   }
 
-  bool relays_unchanged() const override { return false; }
-
-  ResponseShape OnResponseHead(int, std::string_view) override {
-    if (stream_) return {"text/event-stream", true};
-    return {"application/json", false};
+  ClientError TranslateError(int status, std::string_view, std::string_view error_type,
+                             std::string_view body) const override {
+    return common::BedrockErrorToOpenAI(status, error_type, body);
   }
 
-  Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) override {
-    if (!stream_) {
-      body_.append(bytes);
-      return Ok();
-    }
+  std::string_view stream_error() const override {
+    return state_ ? std::string_view(state_->error()) : std::string_view();
+  }
+
+ private:
+  Result<void> OnStreamBytes(std::string_view bytes, std::string& out) override {
     auto on_event = [&](std::string_view json) -> Result<void> {
       auto parsed = common::ParseJson(json, ErrorSource::kUpstream);
       if (!parsed.ok() || !parsed->is_object()) {
@@ -613,17 +613,18 @@ class OpenAIToAWSAnthropic final : public Translator {
     return decoder_.Feed(bytes, {on_event, on_exception});
   }
 
-  Result<void> OnUpstreamEnd(std::string& out) override {
-    if (stream_) {
-      if (decoder_.mid_message()) {
-        state_->OnError(br::kBackendErrorType, "upstream stream ended mid-frame", out);
-      }
-      state_->Finish(out);
-      info_.usage = state_->usage().usage();
-      info_.model = state_->model();
-      return Ok();
+  Result<void> OnStreamEnd(std::string& out) override {
+    if (decoder_.mid_message()) {
+      state_->OnError(br::kBackendErrorType, "upstream stream ended mid-frame", out);
     }
-    auto parsed = common::ParseJson(body_, ErrorSource::kUpstream);
+    state_->Finish(out);
+    info_.usage = state_->usage().usage();
+    info_.model = state_->model();
+    return Ok();
+  }
+
+  Result<void> OnJsonAnswer(std::string_view body, std::string& out) override {
+    auto parsed = common::ParseJson(body, ErrorSource::kUpstream);
     if (!parsed.ok() || !parsed->is_object()) {
       return Error(ErrorKind::kProtocol, "InvokeModel answer is not a JSON object",
                    ErrorSource::kUpstream);
@@ -637,24 +638,10 @@ class OpenAIToAWSAnthropic final : public Translator {
     return Ok();
   }
 
-  ClientError TranslateError(int status, std::string_view, std::string_view error_type,
-                             std::string_view body) const override {
-    return common::BedrockErrorToOpenAI(status, error_type, body);
-  }
-
-  const limit::ResponseInfo& response() const override { return info_; }
-  std::string_view stream_error() const override {
-    return state_ ? std::string_view(state_->error()) : std::string_view();
-  }
-
- private:
-  bool stream_ = false;
   std::string request_model_;
   int64_t created_ = 0;
-  std::string body_;
   common::BedrockInvokeStream decoder_;
   std::optional<common::AnthropicStreamToOpenAI> state_;
-  limit::ResponseInfo info_;
 };
 
 }  // namespace

@@ -734,11 +734,7 @@ Result<void> RequestBuilder::ResponseFormat(JsonWriter& w) {
 
 class OpenAIChatToBedrockConverse final : public ConverseTranslator {
  public:
-  ResponseShape OnResponseHead(int, std::string_view) override {
-    if (id_.empty()) id_ = FallbackId("chatcmpl-");
-    if (stream_) return {std::string(oa::kEventStreamContentType), true};
-    return {std::string(oa::kJsonContentType), false};
-  }
+  OpenAIChatToBedrockConverse() : ConverseTranslator("chatcmpl-") {}
 
   ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
