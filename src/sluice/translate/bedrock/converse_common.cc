@@ -235,14 +235,9 @@ std::string_view AnthropicStopReason(std::string_view r) {
 
 namespace {
 
-bool LooksLikeJsonObject(std::string_view body) {
-  const auto t = TrimWhitespace(body);
-  return !t.empty() && t.front() == '{';
-}
-
 // The "message" of a Bedrock JSON error body, if it is one.
 std::optional<std::string> BedrockMessage(std::string_view body) {
-  if (!LooksLikeJsonObject(body)) return std::nullopt;
+  if (!common::LooksLikeJsonObject(body)) return std::nullopt;
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   simdjson::dom::object o;
@@ -267,7 +262,8 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
   // "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" → the name only.
   error_type = error_type.substr(0, error_type.find(':'));
   const bool json_type = content_type.find("json") != std::string_view::npos;
-  if (pass_json_without_type && json_type && error_type.empty() && LooksLikeJsonObject(body)) {
+  if (pass_json_without_type && json_type && error_type.empty() &&
+      common::LooksLikeJsonObject(body)) {
     return {status, std::string(br::kContentTypeJson), std::string(body)};
   }
   if (auto message = BedrockMessage(body)) {
@@ -281,7 +277,7 @@ ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
 
 ClientError AnthropicErrorFromBedrock(int status, std::string_view, std::string_view body) {
   std::string message = BedrockMessage(body).value_or(std::string(body));
-  if (message.empty() && LooksLikeJsonObject(body)) message = std::string(body);
+  if (message.empty() && common::LooksLikeJsonObject(body)) message = std::string(body);
   return {status, std::string(br::kContentTypeJson),
           common::AnthropicErrorJson(common::AnthropicErrorTypeForStatus(status),
                                      common::ValidUtf8(message))};

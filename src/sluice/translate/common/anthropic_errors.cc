@@ -14,14 +14,10 @@ namespace sluice::translate::common {
 namespace wire = schema::anthropic;
 using schema::bedrock::kBackendErrorType;
 
-namespace {
-
-bool LooksLikeJson(std::string_view body) {
+bool LooksLikeJsonObject(std::string_view body) {
   const auto t = TrimWhitespace(body);
   return !t.empty() && t.front() == '{';
 }
-
-}  // namespace
 
 std::string_view AnthropicErrorTypeForStatus(int status) {
   switch (status) {
@@ -83,7 +79,7 @@ std::string ValidUtf8(std::string_view text) {
 ClientError AnthropicUpstreamError(int status, std::string_view body) {
   ClientError e;
   e.status = status;
-  if (LooksLikeJson(body) && ParseJson(body, ErrorSource::kUpstream).ok()) {
+  if (LooksLikeJsonObject(body) && ParseJson(body, ErrorSource::kUpstream).ok()) {
     e.body = std::string(body);
   } else {
     e.body = AnthropicErrorJson(AnthropicErrorTypeForStatus(status), body);

@@ -15,6 +15,9 @@
 
 namespace sluice::translate::common {
 
+// True when `body`, without surrounding white space, starts with '{': an error body worth parsing.
+bool LooksLikeJsonObject(std::string_view body);
+
 std::string_view AnthropicErrorTypeForStatus(int status);
 std::string AnthropicErrorJson(std::string_view type, std::string_view message);
 // `text` with each ill-formed UTF-8 byte replaced by U+FFFD (RFC 3629 §3, §4), so that a message
