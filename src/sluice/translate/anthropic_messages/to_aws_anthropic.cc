@@ -20,7 +20,6 @@
 #include "sluice/translate/common/bedrock_invoke_stream.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/common/upstream_path.h"
-#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate {
 
