@@ -13,7 +13,7 @@
 #include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/anthropic_errors.h"
-#include "sluice/translate/field_errors.h"
+#include "sluice/translate/common/field_errors.h"
 
 namespace sluice::translate::bedrock {
 

@@ -28,8 +28,8 @@
 #include "sluice/translate/anthropic_messages/factories.h"
 #include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/anthropic_openai.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
-#include "sluice/translate/field_errors.h"
 #include "sluice/translate/rebuilding_translator.h"
 
 namespace sluice::translate {
@@ -38,6 +38,9 @@ namespace {
 
 namespace aw = schema::anthropic;
 namespace ow = schema::openai;
+using common::At;
+using common::Dot;
+using common::Unprocessable;
 using common::bj::array;
 using common::bj::object;
 using common::bj::value;
@@ -75,7 +78,7 @@ Result<object> UserPart(const object& block, const std::string& path) {
   if (type == aw::kBlockText) return TextPart(common::StringOr(block, aw::kText, ""), block);
   if (type == aw::kBlockImage) {
     const auto* source = common::FindObject(block, aw::kSource);
-    if (source == nullptr) return BadField(Dot(path, "source"), "missing");
+    if (source == nullptr) return common::BadField(Dot(path, "source"), "missing");
     Result<void> err;
     std::string url = ImageUrlFromSource(*source, path, err);
     if (!err.ok()) return err.error();
@@ -132,13 +135,13 @@ Result<void> AppendUserMessage(const value& content, const std::string& path, ar
     return Ok();
   }
   const array* blocks = content.if_array();
-  if (blocks == nullptr) return BadField(path, "must be a string or an array");
+  if (blocks == nullptr) return common::BadField(path, "must be a string or an array");
   // Tool results first: OpenAI wants tool messages right after the assistant's tool_calls.
   array parts;
   for (size_t j = 0; j < blocks->size(); ++j) {
     const std::string bpath = At(path, j);
     const object* block = (*blocks)[j].if_object();
-    if (block == nullptr) return BadField(bpath, "must be an object");
+    if (block == nullptr) return common::BadField(bpath, "must be an object");
     if (common::StringOr(*block, aw::kType, "") != aw::kBlockToolResult) {
       auto part = UserPart(*block, bpath);
       if (!part.ok()) return part.error();
@@ -165,7 +168,7 @@ Result<void> AppendUserMessage(const value& content, const std::string& path, ar
       }
       tool[ow::kContent] = PartsAsContent(std::move(tparts));
     } else {
-      return BadField(Dot(bpath, aw::kContent), "must be a string or an array");
+      return common::BadField(Dot(bpath, aw::kContent), "must be a string or an array");
     }
     out.push_back(std::move(tool));
   }
@@ -187,12 +190,12 @@ Result<void> AppendAssistantMessage(const value& content, const std::string& pat
     return Ok();
   }
   const array* blocks = content.if_array();
-  if (blocks == nullptr) return BadField(path, "must be a string or an array");
+  if (blocks == nullptr) return common::BadField(path, "must be a string or an array");
   array parts, tool_calls, thinking_blocks;
   for (size_t j = 0; j < blocks->size(); ++j) {
     const std::string bpath = At(path, j);
     const object* block = (*blocks)[j].if_object();
-    if (block == nullptr) return BadField(bpath, "must be an object");
+    if (block == nullptr) return common::BadField(bpath, "must be an object");
     const auto type = common::StringOr(*block, aw::kType, "");
     if (type == aw::kBlockText) {
       parts.push_back(TextPart(common::StringOr(*block, aw::kText, ""), *block));
@@ -225,7 +228,7 @@ Result<value> SystemMessage(const value& system) {
     return value(std::move(m));
   }
   const array* blocks = system.if_array();
-  if (blocks == nullptr) return BadField(aw::kSystem, "must be a string or an array");
+  if (blocks == nullptr) return common::BadField(aw::kSystem, "must be a string or an array");
   array parts;
   for (size_t j = 0; j < blocks->size(); ++j) {
     const object* block = (*blocks)[j].if_object();
@@ -240,12 +243,12 @@ Result<value> SystemMessage(const value& system) {
 
 Result<array> Tools(const value& tools) {
   const array* list = tools.if_array();
-  if (list == nullptr) return BadField(aw::kTools, "must be an array");
+  if (list == nullptr) return common::BadField(aw::kTools, "must be an array");
   array out;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string path = At(aw::kTools, i);
     const object* t = (*list)[i].if_object();
-    if (t == nullptr) return BadField(path, "must be an object");
+    if (t == nullptr) return common::BadField(path, "must be an object");
     const auto type = common::FindString(*t, aw::kType);
     if (type && *type != aw::kToolCustom) {
       return Unprocessable(Dot(path, "type"), std::string("server tool \"") + std::string(*type) +
@@ -275,14 +278,14 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
     messages.push_back(std::move(m).value());
   }
   const array* in_messages = common::FindArray(in, aw::kMessages);
-  if (in_messages == nullptr) return BadField(aw::kMessages, "must be an array");
+  if (in_messages == nullptr) return common::BadField(aw::kMessages, "must be an array");
   for (size_t i = 0; i < in_messages->size(); ++i) {
     const std::string path = At(aw::kMessages, i);
     const object* msg = (*in_messages)[i].if_object();
-    if (msg == nullptr) return BadField(path, "must be an object");
+    if (msg == nullptr) return common::BadField(path, "must be an object");
     const auto role = common::StringOr(*msg, aw::kRole, "");
     const value* content = common::Find(*msg, aw::kContent);
-    if (content == nullptr) return BadField(Dot(path, aw::kContent), "missing");
+    if (content == nullptr) return common::BadField(Dot(path, aw::kContent), "missing");
     Result<void> r;
     if (role == aw::kRoleUser) {
       r = AppendUserMessage(*content, Dot(path, aw::kContent), messages);
@@ -322,7 +325,7 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
       if (!tools->empty()) out[ow::kTools] = std::move(tools).value();
     } else if (key == aw::kToolChoice) {
       const object* tc = v.if_object();
-      if (tc == nullptr) return BadField(aw::kToolChoice, "must be an object");
+      if (tc == nullptr) return common::BadField(aw::kToolChoice, "must be an object");
       const auto type = common::StringOr(*tc, aw::kType, "");
       if (has_tools) {
         if (type == aw::kChoiceAuto) {
@@ -362,7 +365,7 @@ Result<std::string> BuildChatRequest(const object& in, const ClientRequest& requ
           tier == aw::kServiceTierStandardOnly ? ow::kServiceTierDefault : ow::kServiceTierAuto;
     } else if (key == aw::kOutputConfig) {
       const object* oc = v.if_object();
-      if (oc == nullptr) return BadField(aw::kOutputConfig, "must be an object");
+      if (oc == nullptr) return common::BadField(aw::kOutputConfig, "must be an object");
       for (const auto& f : *oc) {
         if (f.key() == aw::kEffort) {
           out[ow::kReasoningEffort] = f.value();

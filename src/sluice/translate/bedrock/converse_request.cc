@@ -3,8 +3,8 @@
 #include "sluice/core/strings.h"
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/upstream_path.h"
-#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::bedrock {
 

@@ -14,9 +14,16 @@
 
 #include "sluice/core/result.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/translator.h"
 
 namespace sluice::translate::bedrock {
+
+// Errors naming the client's field, as every translator reports them.
+using common::At;
+using common::BadField;
+using common::Dot;
+using common::Unprocessable;
 
 // The client's body as a JSON object, parsed into `parser` (which owns the DOM). Malformed JSON and
 // a body that is not an object are the client's 400.

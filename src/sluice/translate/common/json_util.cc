@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "sluice/core/strings.h"
-#include "sluice/translate/field_errors.h"
+#include "sluice/translate/common/field_errors.h"
 
 namespace sluice::translate::common {
 

@@ -35,10 +35,10 @@
 #include "sluice/translate/common/anthropic_usage.h"
 #include "sluice/translate/common/bedrock_invoke_stream.h"
 #include "sluice/translate/common/clock.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/common/reasoning_effort.h"
 #include "sluice/translate/common/upstream_path.h"
-#include "sluice/translate/field_errors.h"
 #include "sluice/translate/rebuilding_translator.h"
 
 namespace sluice::translate {
@@ -48,6 +48,9 @@ namespace {
 namespace aw = schema::anthropic;
 namespace br = schema::bedrock;
 namespace ow = schema::openai;
+using common::At;
+using common::Dot;
+using common::Unprocessable;
 using common::bj::array;
 using common::bj::object;
 using common::bj::value;
@@ -124,11 +127,11 @@ Result<object> UserBlock(const object& part, const std::string& path) {
 Result<value> UserContent(const value& content, const std::string& path) {
   if (content.is_string()) return content;
   const array* parts = content.if_array();
-  if (parts == nullptr) return BadField(path, "must be a string or an array");
+  if (parts == nullptr) return common::BadField(path, "must be a string or an array");
   array blocks;
   for (size_t j = 0; j < parts->size(); ++j) {
     const object* part = (*parts)[j].if_object();
-    if (part == nullptr) return BadField(At(path, j), "must be an object");
+    if (part == nullptr) return common::BadField(At(path, j), "must be an object");
     auto b = UserBlock(*part, At(path, j));
     if (!b.ok()) return b.error();
     blocks.push_back(std::move(b).value());
@@ -168,7 +171,7 @@ Result<std::optional<object>> AssistantMessage(const object& msg, const std::str
     for (size_t j = 0; j < parts.size(); ++j) {
       const object* part = parts[j].if_object();
       const std::string ppath = At(Dot(path, ow::kContent), j);
-      if (part == nullptr) return BadField(ppath, "must be an object");
+      if (part == nullptr) return common::BadField(ppath, "must be an object");
       const auto type = common::StringOr(*part, ow::kType, "");
       if (type == ow::kPartText) {
         blocks.push_back(TextBlock(common::StringOr(*part, ow::kText, ""), part));
@@ -181,13 +184,13 @@ Result<std::optional<object>> AssistantMessage(const object& msg, const std::str
       }
     }
   } else if (content && !content->is_null()) {
-    return BadField(Dot(path, ow::kContent), "must be a string, an array or null");
+    return common::BadField(Dot(path, ow::kContent), "must be a string, an array or null");
   }
   if (const array* calls = common::FindArray(msg, ow::kToolCalls)) {
     for (size_t j = 0; j < calls->size(); ++j) {
       const std::string cpath = At(Dot(path, ow::kToolCalls), j);
       const object* call = (*calls)[j].if_object();
-      if (call == nullptr) return BadField(cpath, "must be an object");
+      if (call == nullptr) return common::BadField(cpath, "must be an object");
       const object* fn = common::FindObject(*call, ow::kFunction);
       if (fn == nullptr) return Unprocessable(Dot(cpath, "type"), "only function tool calls");
       const auto args = common::StringOr(*fn, ow::kArguments, "");
@@ -222,7 +225,8 @@ Result<object> ToolResult(const object& msg, const std::string& path) {
     const array& parts = content->get_array();
     for (size_t j = 0; j < parts.size(); ++j) {
       const object* part = parts[j].if_object();
-      if (part == nullptr) return BadField(At(Dot(path, ow::kContent), j), "must be an object");
+      if (part == nullptr)
+        return common::BadField(At(Dot(path, ow::kContent), j), "must be an object");
       auto block = UserBlock(*part, At(Dot(path, ow::kContent), j));
       if (!block.ok()) return block.error();
       blocks.push_back(std::move(block).value());
@@ -243,7 +247,7 @@ Result<void> SystemBlocks(const value& content, const std::string& path, array& 
     return Ok();
   }
   const array* parts = content.if_array();
-  if (parts == nullptr) return BadField(path, "must be a string or an array");
+  if (parts == nullptr) return common::BadField(path, "must be a string or an array");
   for (size_t j = 0; j < parts->size(); ++j) {
     const object* part = (*parts)[j].if_object();
     if (part == nullptr || common::StringOr(*part, ow::kType, "") != ow::kPartText) {
@@ -258,14 +262,14 @@ Result<void> Messages(const array& in, array& messages, array& system) {
   for (size_t i = 0; i < in.size(); ++i) {
     const std::string path = At(ow::kMessages, i);
     const object* msg = in[i].if_object();
-    if (msg == nullptr) return BadField(path, "must be an object");
+    if (msg == nullptr) return common::BadField(path, "must be an object");
     const auto role = common::StringOr(*msg, ow::kRole, "");
     const value* content = common::Find(*msg, ow::kContent);
     if (role == ow::kRoleSystem || role == ow::kRoleDeveloper) {
       if (content == nullptr) continue;
       if (auto r = SystemBlocks(*content, Dot(path, ow::kContent), system); !r.ok()) return r;
     } else if (role == ow::kRoleUser) {
-      if (content == nullptr) return BadField(Dot(path, ow::kContent), "missing");
+      if (content == nullptr) return common::BadField(Dot(path, ow::kContent), "missing");
       auto c = UserContent(*content, Dot(path, ow::kContent));
       if (!c.ok()) return c.error();
       object m;
@@ -305,12 +309,12 @@ Result<array> Tools(const array& tools) {
   for (size_t i = 0; i < tools.size(); ++i) {
     const std::string path = At(ow::kTools, i);
     const object* t = tools[i].if_object();
-    if (t == nullptr) return BadField(path, "must be an object");
+    if (t == nullptr) return common::BadField(path, "must be an object");
     if (common::StringOr(*t, ow::kType, ow::kToolTypeFunction) != ow::kToolTypeFunction) {
       return Unprocessable(Dot(path, "type"), "only function tools have a Claude equivalent");
     }
     const object* fn = common::FindObject(*t, ow::kFunction);
-    if (fn == nullptr) return BadField(Dot(path, ow::kFunction), "missing");
+    if (fn == nullptr) return common::BadField(Dot(path, ow::kFunction), "missing");
     object tool;
     tool[aw::kName] = common::StringOr(*fn, ow::kName, "");
     if (auto d = common::FindString(*fn, ow::kDescription)) tool[aw::kDescription] = *d;
@@ -359,7 +363,7 @@ Result<std::optional<object>> ToolChoice(const value* choice, const value* paral
     tc[aw::kType] = aw::kChoiceTool;
     tc[aw::kName] = common::StringOr(*fn, ow::kName, "");
   } else {
-    return BadField(ow::kToolChoice, "must be a string or an object");
+    return common::BadField(ow::kToolChoice, "must be a string or an object");
   }
   if (disable_parallel) tc[aw::kDisableParallelToolUse] = true;
   return std::optional<object>(std::move(tc));
@@ -379,7 +383,7 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
 
   array messages, system;
   const array* in_messages = common::FindArray(in, ow::kMessages);
-  if (in_messages == nullptr) return BadField(ow::kMessages, "must be an array");
+  if (in_messages == nullptr) return common::BadField(ow::kMessages, "must be an array");
   if (auto r = Messages(*in_messages, messages, system); !r.ok()) return r.error();
 
   const value* max_tokens = common::Find(in, ow::kMaxCompletionTokens);
@@ -421,7 +425,7 @@ Result<std::string> BuildInvokeBody(const object& in, const ClientRequest& reque
       }
     } else if (key == ow::kTools) {
       const array* tools = v.if_array();
-      if (tools == nullptr) return BadField(ow::kTools, "must be an array");
+      if (tools == nullptr) return common::BadField(ow::kTools, "must be an array");
       auto converted = Tools(*tools);
       if (!converted.ok()) return converted.error();
       has_tools = !converted->empty();

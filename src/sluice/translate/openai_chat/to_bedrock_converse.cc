@@ -15,8 +15,8 @@
 #include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
 #include "sluice/translate/common/clock.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
-#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::bedrock {
 

@@ -9,8 +9,8 @@
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/converse_request.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/upstream_path.h"
-#include "sluice/translate/field_errors.h"
 
 namespace sluice::translate::bedrock {
 

@@ -1,6 +1,6 @@
-#include "sluice/translate/field_errors.h"
+#include "sluice/translate/common/field_errors.h"
 
-namespace sluice::translate {
+namespace sluice::translate::common {
 
 Error Unprocessable(std::string_view field, std::string_view why) {
   return Error(ErrorKind::kUnprocessable, std::string(field) + ": " + std::string(why),
@@ -20,4 +20,4 @@ std::string Dot(std::string_view path, std::string_view key) {
   return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
 }
 
-}  // namespace sluice::translate
+}  // namespace sluice::translate::common

@@ -9,7 +9,7 @@
 
 #include "sluice/core/result.h"
 
-namespace sluice::translate {
+namespace sluice::translate::common {
 
 // kUnprocessable (→ 422) naming the field the target cannot express, e.g.
 // Unprocessable("messages[2].content[0].type", "document blocks have no OpenAI equivalent").
@@ -21,4 +21,4 @@ Error BadField(std::string_view field, std::string_view why);
 std::string At(std::string_view path, size_t index);
 std::string Dot(std::string_view path, std::string_view key);
 
-}  // namespace sluice::translate
+}  // namespace sluice::translate::common
