@@ -325,6 +325,19 @@ describe('official openai and @anthropic-ai/sdk clients through sluice to AWS Be
   // ---- /anthropic/v1/messages → Converse ---------------------------------------------------------
 
   describe('Anthropic messages → Converse', () => {
+    test('messages.countTokens → CountTokens on the base model id with an InvokeModel body', T, async () => {
+      bedrock.enqueue({ json: { inputTokens: 17 } });
+      const r = await claude.messages.countTokens({ model: 'claude-bedrock', system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Hello' }] });
+      assert.deepEqual(r, { input_tokens: 17 });
+      const rec = bedrock.requests[0];
+      assert.equal(rec.operation, 'count-tokens');
+      assert.equal(rec.modelId, 'anthropic.claude-3-5-sonnet-20241022-v2:0');
+      const inner = JSON.parse(Buffer.from(rec.json.input.invokeModel.body, 'base64').toString('utf8'));
+      assert.deepEqual(inner, { system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }],
+        anthropic_version: 'bedrock-2023-05-31', max_tokens: 1 });
+    });
+
     test('messages.create with tools: tool_use back, Converse body, usage with cache tokens', T, async () => {
       bedrock.enqueue({ json: converseResponse({ stopReason: 'tool_use', content: [
         { text: 'Let me check.' },

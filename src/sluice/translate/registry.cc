@@ -38,6 +38,9 @@ constexpr std::array kRegistry = {
     Entry{Endpoint::kChatCompletions, SchemaName::kAWSBedrock, &NewOpenAIChatToBedrockConverse},
     Entry{Endpoint::kEmbeddings, SchemaName::kAWSBedrock, &NewOpenAIEmbeddingsToBedrockTitan},
     Entry{Endpoint::kMessages, SchemaName::kAWSBedrock, &NewAnthropicToBedrockConverse},
+    // CountTokens is one Bedrock operation whatever API serves the model: it takes an InvokeModel
+    // body, so an AWSBedrock backend counts the way an AWSAnthropic one does.
+    Entry{Endpoint::kMessagesCountTokens, SchemaName::kAWSBedrock, &NewAnthropicToAWSAnthropic},
     Entry{Endpoint::kChatCompletions, SchemaName::kAWSAnthropic, &NewOpenAIToAWSAnthropic},
 };
 
