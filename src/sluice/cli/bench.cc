@@ -340,7 +340,8 @@ int RunBench(const BenchOptions& o) {
 }  // namespace
 
 void AddBenchCommands(CLI::App& app) {
-  auto* fp = app.add_subcommand("fake-provider", "Run the benchmark fake OpenAI provider");
+  auto* fp = app.add_subcommand("fake-provider",
+                                "Run the benchmark fake provider (OpenAI, Anthropic, Bedrock)");
   fp->group("");  // hidden: a tool for bench/run
   fp->add_option("--address", g_fake.provider.address, "Address to bind")->capture_default_str();
   fp->add_option("--port", g_fake.provider.port, "Port (0: any free port)")->capture_default_str();
@@ -351,7 +352,7 @@ void AddBenchCommands(CLI::App& app) {
   fp->add_option("--chunk-delay-ms", g_fake.chunk_delay_ms, "Delay between stream chunks")
       ->capture_default_str();
   fp->add_option("--response-bytes", g_fake.provider.response_bytes,
-                 "Answer text size of non-streaming chat completions (0: short)")
+                 "Answer text size of non-streaming answers (0: short)")
       ->capture_default_str();
   fp->add_option("--embedding-dims", g_fake.provider.embedding_dims, "Embedding dimensions")
       ->capture_default_str();

@@ -20,6 +20,10 @@
 #include <span>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include "sluice/codec/aws_eventstream.h"
 
 namespace sluice::fake {
 
@@ -36,7 +40,17 @@ using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 constexpr std::string_view kModelDefault = "gpt-4o-mini";
+constexpr std::string_view kAnthropicModelDefault = "claude-sonnet-4-20250514";
 constexpr std::string_view kCreated = "1735689600";
+// The text of every content chunk of a stream, whatever the API.
+constexpr std::string_view kChunkText = "lorem ";
+constexpr std::string_view kSseHeaders =
+    "content-type: text/event-stream; charset=utf-8\r\ncache-control: no-cache\r\n";
+constexpr std::string_view kEventStreamHeaders =
+    "content-type: application/vnd.amazon.eventstream\r\n";
+constexpr std::string_view kNotFound =
+    "{\"error\":{\"message\":\"Unknown request URL\",\"type\":\"invalid_request_error\","
+    "\"param\":null,\"code\":null}}";
 
 void AppendInt(std::string& out, int64_t v) {
   char buf[24];
@@ -100,6 +114,30 @@ std::string_view ModelOf(std::string_view body, std::string_view fallback) {
   return model;
 }
 
+// Appends `bytes` as one HTTP/1.1 chunk.
+void AppendHttpChunk(std::string& out, std::string_view bytes) {
+  AppendHex(out, bytes.size());
+  out.append("\r\n");
+  out.append(bytes);
+  out.append("\r\n");
+}
+
+// Appends one SSE event (`event: <name>` line unless `name` is empty, then `data: <json>`) as one
+// HTTP/1.1 chunk, without building the event in a temporary first.
+void AppendSseChunk(std::string& out, std::string_view name, std::string_view json) {
+  const size_t event_line = name.empty() ? 0 : name.size() + 8;  // "event: " + "\n"
+  AppendHex(out, event_line + json.size() + 8);                  // "data: " + "\n\n"
+  out.append("\r\n");
+  if (!name.empty()) {
+    out.append("event: ");
+    out.append(name);
+    out.push_back('\n');
+  }
+  out.append("data: ");
+  out.append(json);
+  out.append("\n\n\r\n");
+}
+
 std::string Filler(size_t bytes) {
   static constexpr std::string_view kWords = "lorem ipsum dolor sit amet consectetur ";
   std::string out;
@@ -116,9 +154,24 @@ struct Knobs {
   int64_t response_bytes;
 };
 
+// The parts of Anthropic and Bedrock streams that do not depend on the request, framed as HTTP
+// chunks at start (SSE events, or AWS event-stream messages with their CRCs).
+struct StreamPieces {
+  std::string anthropic_open;   // content_block_start, ping
+  std::string anthropic_delta;  // one content_block_delta (kChunkText)
+  std::string anthropic_close;  // content_block_stop
+  std::string anthropic_end;    // message_stop and the last HTTP chunk
+  std::string bedrock_open;     // messageStart
+  std::string bedrock_delta;    // one contentBlockDelta (kChunkText)
+  std::string bedrock_close;    // contentBlockStop, messageStop
+  // metadata carries the request's token counts, so it is encoded per request, with these headers.
+  std::vector<std::pair<std::string, std::string>> bedrock_metadata_headers;
+};
+
 struct Shared {
   BenchProviderOptions options;
   std::string embedding_vector;  // "[0.0123,...]" precomputed
+  StreamPieces pieces;
   std::map<int64_t, std::string> answers;  // answer text by size, built on first use
   std::atomic<uint64_t> requests{0};
 
@@ -252,12 +305,7 @@ class Connection {
     co_return !ec;
   }
 
-  void StartJson(std::string& out, size_t body_size) {
-    out.append("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ");
-    AppendInt(out, int64_t(body_size));
-    out.append("\r\n\r\n");
-  }
-
+  // A whole answer with a content-length into out_.
   void Respond(int status, std::string_view reason, std::string_view body) {
     out_.clear();
     out_.append("HTTP/1.1 ");
@@ -268,6 +316,44 @@ class Connection {
     AppendInt(out_, int64_t(body.size()));
     out_.append("\r\n\r\n");
     out_.append(body);
+  }
+
+  // The head of a chunked stream answer into out_.
+  void StartStream(std::string_view content_headers, bool keep_alive) {
+    out_.clear();
+    out_.append("HTTP/1.1 200 OK\r\n");
+    out_.append(content_headers);
+    out_.append("transfer-encoding: chunked\r\n");
+    if (!keep_alive) out_.append("connection: close\r\n");
+    out_.append("\r\n");
+  }
+
+  // Appends `count` copies of `piece` (framed HTTP chunks) to out_. With a chunk delay, out_ is
+  // written and the delay waited before each copy, so that the client sees them paced; without
+  // one, out_ is written only when it passes 64 KiB and the caller writes the rest together with
+  // the stream's end, so that a short stream costs one write.
+  Task<bool> AppendPaced(std::string_view piece, int64_t count) {
+    const auto delay = std::chrono::milliseconds(knobs_.chunk_delay_ms);
+    for (int64_t i = 0; i < count; ++i) {
+      if (delay.count() > 0) {
+        if (!co_await WriteAll(out_)) co_return false;
+        out_.clear();
+        boost::system::error_code ec;
+        timer_.expires_after(delay);
+        co_await timer_.async_wait(asio::redirect_error(kUse, ec));
+      }
+      out_.append(piece);
+      if (out_.size() > 64 * 1024) {
+        if (!co_await WriteAll(out_)) co_return false;
+        out_.clear();
+      }
+    }
+    co_return true;
+  }
+
+  int64_t PromptTokens() const { return std::max<int64_t>(1, int64_t(body_.size()) / 4); }
+  static int64_t OutputTokens(std::string_view answer) {
+    return std::max<int64_t>(1, int64_t(answer.size()) / 4);
   }
 
   static void AppendUsage(std::string& out, int64_t prompt, int64_t completion) {
@@ -315,14 +401,6 @@ class Connection {
     chunk_.push_back('}');
   }
 
-  // Appends chunk_ as one SSE event inside one HTTP chunk.
-  void FrameChunk(std::string& out, std::string_view event_json) {
-    AppendHex(out, event_json.size() + 8);  // "data: " + "\n\n"
-    out.append("\r\ndata: ");
-    out.append(event_json);
-    out.append("\n\n\r\n");
-  }
-
   Task<bool> Answer(bool keep_alive) {
     std::string_view url = url_;
     std::string_view path = url.substr(0, url.find('?'));
@@ -331,40 +409,44 @@ class Connection {
       Respond(200, "OK",
               "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\","
               "\"created\":1735689600,\"owned_by\":\"sluice\"}]}");
-      co_return co_await WriteAll(out_);
+    } else if (method != HTTP_POST) {
+      Respond(404, "Not Found", kNotFound);
+    } else if (path.starts_with("/model/")) {
+      co_return co_await AnswerBedrock(path, keep_alive);
+    } else if (path.ends_with("/v1/messages")) {
+      co_return co_await AnswerAnthropic(keep_alive);
+    } else if (path.ends_with("/embeddings")) {
+      AnswerEmbeddings();
+    } else if (path.ends_with("/completions")) {
+      co_return co_await AnswerOpenAI(path.ends_with("/chat/completions"), keep_alive);
+    } else {
+      Respond(404, "Not Found", kNotFound);
     }
-    if (method != HTTP_POST) {
-      Respond(404, "Not Found", "{\"error\":{\"message\":\"Unknown request URL\",\"type\":"
-                                "\"invalid_request_error\",\"param\":null,\"code\":null}}");
-      co_return co_await WriteAll(out_);
-    }
+    co_return co_await WriteAll(out_);
+  }
+
+  void AnswerEmbeddings() {
+    std::string_view model = ModelOf(body_, "text-embedding-3-small");
+    const int64_t prompt_tokens = PromptTokens();
+    json_.clear();
+    json_.append("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+                 "\"embedding\":");
+    json_.append(shared_.embedding_vector);
+    json_.append("}],\"model\":\"");
+    json_.append(model);
+    json_.append("\",\"usage\":{\"prompt_tokens\":");
+    AppendInt(json_, prompt_tokens);
+    json_.append(",\"total_tokens\":");
+    AppendInt(json_, prompt_tokens);
+    json_.append("}}");
+    Respond(200, "OK", json_);
+  }
+
+  // OpenAI chat completions (`chat`) or completions: JSON, or SSE with "stream":true.
+  Task<bool> AnswerOpenAI(bool chat, bool keep_alive) {
     std::string_view body = body_;
-    const int64_t prompt_tokens = std::max<int64_t>(1, int64_t(body.size()) / 4);
-    if (path.ends_with("/embeddings")) {
-      std::string_view model = ModelOf(body, "text-embedding-3-small");
-      json_.clear();
-      json_.append("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
-                   "\"embedding\":");
-      json_.append(shared_.embedding_vector);
-      json_.append("}],\"model\":\"");
-      json_.append(model);
-      json_.append("\",\"usage\":{\"prompt_tokens\":");
-      AppendInt(json_, prompt_tokens);
-      json_.append(",\"total_tokens\":");
-      AppendInt(json_, prompt_tokens);
-      json_.append("}}");
-      out_.clear();
-      StartJson(out_, json_.size());
-      out_.append(json_);
-      co_return co_await WriteAll(out_);
-    }
-    const bool chat = path.ends_with("/chat/completions");
-    if (!chat && !path.ends_with("/completions")) {
-      Respond(404, "Not Found", "{\"error\":{\"message\":\"Unknown request URL\",\"type\":"
-                                "\"invalid_request_error\",\"param\":null,\"code\":null}}");
-      co_return co_await WriteAll(out_);
-    }
     std::string_view model = ModelOf(body, kModelDefault);
+    const int64_t prompt_tokens = PromptTokens();
     if (!KeyIsTrue(body, "\"stream\"")) {
       const std::string& answer = shared_.Answer(knobs_.response_bytes);
       json_.clear();
@@ -380,46 +462,27 @@ class Connection {
       json_.append(chat ? "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
                         : "\",\"logprobs\":null,\"finish_reason\":\"stop\"}],");
       json_.append("\"usage\":");
-      AppendUsage(json_, prompt_tokens, std::max<int64_t>(1, int64_t(answer.size()) / 4));
+      AppendUsage(json_, prompt_tokens, OutputTokens(answer));
       json_.append(",\"system_fingerprint\":\"fp_sluice\"}");
-      out_.clear();
-      StartJson(out_, json_.size());
-      out_.append(json_);
+      Respond(200, "OK", json_);
       co_return co_await WriteAll(out_);
     }
 
     // A stream: head, (role chunk,) content chunks, finish chunk, (usage chunk,) [DONE].
     const bool include_usage = KeyIsTrue(body, "\"include_usage\"");
     const int64_t chunks = knobs_.chunks;
-    const auto delay = std::chrono::milliseconds(knobs_.chunk_delay_ms);
-    out_.clear();
-    out_.append(
-        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-        "cache-control: no-cache\r\ntransfer-encoding: chunked\r\n");
-    if (!keep_alive) out_.append("connection: close\r\n");
-    out_.append("\r\n");
+    StartStream(kSseHeaders, keep_alive);
     if (chat) {
       BuildChunk(chat, model, {}, true, false, include_usage);
-      FrameChunk(out_, chunk_);
+      AppendSseChunk(out_, "", chunk_);
     }
-    BuildChunk(chat, model, "lorem ", false, false, include_usage);
-    const std::string content_chunk = chunk_;
-    for (int64_t i = 0; i < chunks; ++i) {
-      if (delay.count() > 0) {
-        if (!co_await WriteAll(out_)) co_return false;
-        out_.clear();
-        boost::system::error_code ec;
-        timer_.expires_after(delay);
-        co_await timer_.async_wait(asio::redirect_error(kUse, ec));
-      }
-      FrameChunk(out_, content_chunk);
-      if (out_.size() > 64 * 1024) {
-        if (!co_await WriteAll(out_)) co_return false;
-        out_.clear();
-      }
-    }
+    // The content chunk echoes the model, so it is framed once per request.
+    BuildChunk(chat, model, kChunkText, false, false, include_usage);
+    piece_.clear();
+    AppendSseChunk(piece_, "", chunk_);
+    if (!co_await AppendPaced(piece_, chunks)) co_return false;
     BuildChunk(chat, model, {}, false, true, include_usage);
-    FrameChunk(out_, chunk_);
+    AppendSseChunk(out_, "", chunk_);
     if (include_usage) {
       chunk_.clear();
       chunk_.append(chat ? "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\","
@@ -431,9 +494,113 @@ class Connection {
       chunk_.append("\",\"system_fingerprint\":\"fp_sluice\",\"choices\":[],\"usage\":");
       AppendUsage(chunk_, prompt_tokens, chunks);
       chunk_.push_back('}');
-      FrameChunk(out_, chunk_);
+      AppendSseChunk(out_, "", chunk_);
     }
     out_.append("e\r\ndata: [DONE]\n\n\r\n0\r\n\r\n");
+    co_return co_await WriteAll(out_);
+  }
+
+  static void AppendAnthropicUsage(std::string& out, int64_t input, int64_t output) {
+    out.append("{\"input_tokens\":");
+    AppendInt(out, input);
+    out.append(",\"output_tokens\":");
+    AppendInt(out, output);
+    out.push_back('}');
+  }
+
+  // Anthropic Messages: a message, or with "stream":true its SSE events (message_start,
+  // content_block_start, ping, content_block_delta × chunks, content_block_stop, message_delta,
+  // message_stop).
+  Task<bool> AnswerAnthropic(bool keep_alive) {
+    std::string_view body = body_;
+    std::string_view model = ModelOf(body, kAnthropicModelDefault);
+    const int64_t input_tokens = PromptTokens();
+    json_.clear();
+    if (!KeyIsTrue(body, "\"stream\"")) {
+      const std::string& answer = shared_.Answer(knobs_.response_bytes);
+      json_.append(
+          "{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"");
+      json_.append(model);
+      json_.append("\",\"content\":[{\"type\":\"text\",\"text\":\"");
+      json_.append(answer);
+      json_.append("\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":");
+      AppendAnthropicUsage(json_, input_tokens, OutputTokens(answer));
+      json_.push_back('}');
+      Respond(200, "OK", json_);
+      co_return co_await WriteAll(out_);
+    }
+    const int64_t chunks = knobs_.chunks;
+    const StreamPieces& pieces = shared_.pieces;
+    StartStream(kSseHeaders, keep_alive);
+    json_.append(
+        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\","
+        "\"role\":\"assistant\",\"model\":\"");
+    json_.append(model);
+    json_.append("\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":");
+    AppendAnthropicUsage(json_, input_tokens, 1);
+    json_.append("}}");
+    AppendSseChunk(out_, "message_start", json_);
+    out_.append(pieces.anthropic_open);
+    if (!co_await AppendPaced(pieces.anthropic_delta, chunks)) co_return false;
+    out_.append(pieces.anthropic_close);
+    json_.clear();
+    json_.append("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                 "\"stop_sequence\":null},\"usage\":{\"output_tokens\":");
+    AppendInt(json_, chunks);
+    json_.append("}}");
+    AppendSseChunk(out_, "message_delta", json_);
+    out_.append(pieces.anthropic_end);
+    co_return co_await WriteAll(out_);
+  }
+
+  static void AppendBedrockUsageAndMetrics(std::string& out, int64_t input, int64_t output,
+                                 int64_t latency_ms) {
+    out.append("\"usage\":{\"inputTokens\":");
+    AppendInt(out, input);
+    out.append(",\"outputTokens\":");
+    AppendInt(out, output);
+    out.append(",\"totalTokens\":");
+    AppendInt(out, input + output);
+    out.append("},\"metrics\":{\"latencyMs\":");
+    AppendInt(out, latency_ms);
+    out.push_back('}');
+  }
+
+  // Bedrock Converse (/model/{id}/converse: JSON) and ConverseStream (/model/{id}/converse-stream:
+  // AWS event-stream messages messageStart, contentBlockDelta × chunks, contentBlockStop,
+  // messageStop, metadata, in HTTP chunks). SigV4 is not checked: any Authorization is accepted.
+  Task<bool> AnswerBedrock(std::string_view path, bool keep_alive) {
+    const bool stream = path.ends_with("/converse-stream");
+    if (!stream && !path.ends_with("/converse")) {
+      Respond(404, "Not Found", "{\"message\":\"Unknown operation\"}");
+      co_return co_await WriteAll(out_);
+    }
+    const int64_t input_tokens = PromptTokens();
+    json_.clear();
+    if (!stream) {
+      const std::string& answer = shared_.Answer(knobs_.response_bytes);
+      json_.append("{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"");
+      json_.append(answer);
+      json_.append("\"}]}},\"stopReason\":\"end_turn\",");
+      AppendBedrockUsageAndMetrics(json_, input_tokens, OutputTokens(answer), knobs_.latency_ms);
+      json_.push_back('}');
+      Respond(200, "OK", json_);
+      co_return co_await WriteAll(out_);
+    }
+    const int64_t chunks = knobs_.chunks;
+    const StreamPieces& pieces = shared_.pieces;
+    StartStream(kEventStreamHeaders, keep_alive);
+    out_.append(pieces.bedrock_open);
+    if (!co_await AppendPaced(pieces.bedrock_delta, chunks)) co_return false;
+    out_.append(pieces.bedrock_close);
+    json_.push_back('{');
+    AppendBedrockUsageAndMetrics(json_, input_tokens, chunks,
+                       knobs_.latency_ms + chunks * knobs_.chunk_delay_ms);
+    json_.append(",\"p\":\"abcdefghijklmnopqrstuvwxyzABCDEF\"}");
+    chunk_.clear();
+    codec::AppendEventStreamMessage(chunk_, pieces.bedrock_metadata_headers, json_);
+    AppendHttpChunk(out_, chunk_);
+    out_.append("0\r\n\r\n");
     co_return co_await WriteAll(out_);
   }
 
@@ -444,7 +611,7 @@ class Connection {
   llhttp_t parser_;
   std::string input_;
   std::string url_, field_, value_, body_;
-  std::string out_, json_, chunk_;
+  std::string out_, json_, chunk_, piece_;
   bool in_value = false;
   int64_t* value_target_ = nullptr;
   bool complete_ = false;
@@ -480,6 +647,49 @@ std::string EmbeddingVector(int dims) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> BedrockEventHeaders(std::string event_type) {
+  return {{":event-type", std::move(event_type)},
+          {":content-type", "application/json"},
+          {":message-type", "event"}};
+}
+
+// One ConverseStream event in an HTTP chunk. Bedrock pads every event's JSON with a "p" field of
+// letters that hides the payload's length; the fake does too, so that gateways parse what they
+// parse in production.
+void AppendBedrockEventChunk(std::string& out, std::string event_type, std::string_view payload) {
+  std::string frame;
+  codec::AppendEventStreamMessage(frame, BedrockEventHeaders(std::move(event_type)), payload);
+  AppendHttpChunk(out, frame);
+}
+
+StreamPieces BuildStreamPieces() {
+  const std::string text(kChunkText);
+  StreamPieces p;
+  AppendSseChunk(p.anthropic_open, "content_block_start",
+                 "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                 "{\"type\":\"text\",\"text\":\"\"}}");
+  AppendSseChunk(p.anthropic_open, "ping", "{\"type\": \"ping\"}");
+  AppendSseChunk(p.anthropic_delta, "content_block_delta",
+                 "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                 "{\"type\":\"text_delta\",\"text\":\"" + text + "\"}}");
+  AppendSseChunk(p.anthropic_close, "content_block_stop",
+                 "{\"type\":\"content_block_stop\",\"index\":0}");
+  AppendSseChunk(p.anthropic_end, "message_stop", "{\"type\":\"message_stop\"}");
+  p.anthropic_end.append("0\r\n\r\n");
+
+  AppendBedrockEventChunk(p.bedrock_open, "messageStart",
+                          "{\"role\":\"assistant\",\"p\":\"abcdefgh\"}");
+  AppendBedrockEventChunk(p.bedrock_delta, "contentBlockDelta",
+                          "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"" + text +
+                              "\"},\"p\":\"abcdefghijklmnopqrstu\"}");
+  AppendBedrockEventChunk(p.bedrock_close, "contentBlockStop",
+                          "{\"contentBlockIndex\":0,\"p\":\"abcdefghijklmnopq\"}");
+  AppendBedrockEventChunk(p.bedrock_close, "messageStop",
+                          "{\"stopReason\":\"end_turn\",\"p\":\"abcdefghijklmnopqrstuvwx\"}");
+  p.bedrock_metadata_headers = BedrockEventHeaders("metadata");
+  return p;
+}
+
 }  // namespace
 
 struct BenchProvider::Impl {
@@ -498,6 +708,7 @@ Result<std::unique_ptr<BenchProvider>> BenchProvider::Start(const BenchProviderO
   auto impl = std::make_unique<Impl>();
   impl->shared.options = options;
   impl->shared.embedding_vector = EmbeddingVector(options.embedding_dims);
+  impl->shared.pieces = BuildStreamPieces();
   impl->shared.Answer(int64_t(options.response_bytes));
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
