@@ -17,7 +17,8 @@
 #include "sluice/bench/workload.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Open-loop HTTP load generator for OpenAI-shaped requests (loopback only)"};
+  CLI::App app{
+      "Open-loop HTTP load generator for OpenAI- and Anthropic-shaped requests (loopback only)"};
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   double rate = 1000;
@@ -45,13 +46,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connections", max_connections, "Open loop: most connections")
       ->capture_default_str();
-  app.add_option("--kind", kind, "chat or embeddings")->capture_default_str();
+  app.add_option("--kind", kind, "chat, embeddings or messages (Anthropic)")->capture_default_str();
   app.add_option("--messages", scenario.messages, "Chat messages per request")
       ->capture_default_str();
   app.add_option("--message-bytes", scenario.message_bytes,
                  "Bytes per message (embeddings: input bytes)")
       ->capture_default_str();
-  app.add_flag("--stream", scenario.stream, "Streaming chat completions (SSE)");
+  app.add_flag("--stream", scenario.stream, "Streaming answers (x-fake-chunks, ...-delay-ms)");
   app.add_option("--chunks", scenario.chunks, "Streams: content chunks (x-fake-chunks)")
       ->capture_default_str();
   app.add_option("--chunk-delay-ms", scenario.chunk_delay_ms,
@@ -77,8 +78,10 @@ int main(int argc, char** argv) {
   if (host == "localhost") host = "127.0.0.1";
   if (kind == "embeddings") {
     scenario.kind = sluice::bench::Scenario::Kind::kEmbeddings;
+  } else if (kind == "messages") {
+    scenario.kind = sluice::bench::Scenario::Kind::kMessages;
   } else if (kind != "chat") {
-    std::fprintf(stderr, "loadgen: --kind is chat or embeddings\n");
+    std::fprintf(stderr, "loadgen: --kind is chat, embeddings or messages\n");
     return 2;
   }
   for (const auto& h : headers) {

@@ -17,7 +17,12 @@ void AppendFiller(std::string& out, size_t bytes) {
 
 std::string ScenarioPath(const Scenario& s) {
   if (!s.path.empty()) return s.path;
-  return s.kind == Scenario::Kind::kEmbeddings ? "/v1/embeddings" : "/v1/chat/completions";
+  switch (s.kind) {
+    case Scenario::Kind::kEmbeddings: return "/v1/embeddings";
+    case Scenario::Kind::kMessages: return "/anthropic/v1/messages";
+    case Scenario::Kind::kChat: break;
+  }
+  return "/v1/chat/completions";
 }
 
 std::string BuildBody(const Scenario& s) {
@@ -29,6 +34,8 @@ std::string BuildBody(const Scenario& s) {
     return body;
   }
   body.reserve(size_t(s.messages) * (s.message_bytes + 40) + 64);
+  // Anthropic requires max_tokens; OpenAI bodies go without, as most clients send them.
+  if (s.kind == Scenario::Kind::kMessages) body += "\"max_tokens\":1024,";
   body += "\"messages\":[";
   for (int i = 0; i < s.messages; ++i) {
     if (i) body += ',';
@@ -46,6 +53,8 @@ std::string BuildRequest(const Scenario& s, const std::string& host, const std::
   std::string r = "POST " + ScenarioPath(s) + " HTTP/1.1\r\nHost: " + host +
                   "\r\ncontent-type: application/json\r\ncontent-length: " +
                   std::to_string(body.size()) + "\r\n";
+  // What Anthropic's SDKs send with every request (the API refuses requests without it).
+  if (s.kind == Scenario::Kind::kMessages) r += "anthropic-version: 2023-06-01\r\n";
   if (s.stream) {
     r += "x-fake-chunks: " + std::to_string(s.chunks) + "\r\n";
     r += "x-fake-chunk-delay-ms: " + std::to_string(s.chunk_delay_ms) + "\r\n";
