@@ -13,6 +13,12 @@ import sys
 from collections import defaultdict
 
 SYSTEMS = ["direct", "nginx", "sluice", "portkey"]
+# Scenarios that have a base scenario's shape through another API, shown next to Sluice's figures
+# for the base: (scenario, base, what Sluice does).
+OTHER_APIS = [
+    ("stream-20-anthropic", "stream-20", "Anthropic Messages → Anthropic (passthrough)"),
+    ("stream-20-bedrock", "stream-20", "OpenAI chat → Bedrock ConverseStream (translated, SigV4)"),
+]
 PCTS = [("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9"), ("max", "max")]
 
 
@@ -154,18 +160,31 @@ def main(out):
                             f"{a_s / 1000:.2f} ms vs nginx {a_n / 1000:.2f} ms",
                             a_s <= 2 * max(a_n, 1)))
 
+    # --- Sluice across APIs: each scenario's max RPS and CPU per request against its base's
+    other_apis = []
+    for sc, base, what in OTHER_APIS:
+        if ("sluice", sc) not in max_rps:
+            continue
+        v, b = max_rps[("sluice", sc)], max_rps.get(("sluice", base))
+        cpu, cpu_b = wrk_cpu_ms_per_k.get(("sluice", sc)), wrk_cpu_ms_per_k.get(("sluice", base))
+        # ms per 1,000 requests is µs per request.
+        other_apis.append({"scenario": sc, "base": base, "what": what, "max_rps": v,
+                           "base_max_rps": b, "ratio": v / b if v and b else None,
+                           "cpu_us_per_request": cpu, "base_cpu_us_per_request": cpu_b})
+
     # --- JSON
     result = {
         "machine": machine,
         "max_rps": {f"{s}/{sc}": v for (s, sc), v in max_rps.items()},
         "core_busy_percent_at_max": {f"{s}/{sc}": v for (s, sc), v in wrk_busy.items()},
-        "cpu_us_per_request_at_max": {f"{s}/{sc}": (v / 1000 if v else None)
-                                      for (s, sc), v in wrk_cpu_ms_per_k.items()},
+        # ms per 1,000 requests is µs per request.
+        "cpu_us_per_request_at_max": {f"{s}/{sc}": v for (s, sc), v in wrk_cpu_ms_per_k.items()},
         "latency": {f"{s}/{sc}/{rate}": e for (s, sc, rate), e in lat.items()},
         "skipped_rates": sorted(f"{s}/{sc}/{rate}" for s, sc, rate in skipped),
         "peak_rss_kib": peak_rss,
         "streams": streams,
         "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets],
+        "sluice_other_apis": other_apis,
     }
     json.dump(result, open(os.path.join(out, "results.json"), "w"), indent=1)
 
@@ -197,6 +216,24 @@ def main(out):
                          + (f" ({bad} err)" if bad else ""))
         md.append(f"| {sc} | " + " | ".join(cells) + f" | {ratio(max_rps.get(('sluice', sc)), max_rps.get(('nginx', sc)))}"
                   f" | {ratio(max_rps.get(('sluice', sc)), max_rps.get(('portkey', sc)), 1)} |")
+    if other_apis:
+        md.append("")
+        md.append("**Sluice across APIs** (wrk -t1 -c32 max req/s and CPU per request of the same "
+                  "stream shape through another API, next to Sluice's OpenAI passthrough of it; "
+                  "in brackets how busy Sluice's core was)")
+        md.append("")
+        md.append("| Scenario | Sluice does | max req/s | × passthrough | CPU µs/request | "
+                  "passthrough max req/s | passthrough CPU µs/request |")
+        md.append("|---|---|---:|---:|---:|---:|---:|")
+        for o in other_apis:
+            sc, base = o["scenario"], o["base"]
+            busy, busy_b = wrk_busy.get(("sluice", sc)), wrk_busy.get(("sluice", base))
+            md.append(f"| {sc} (vs {base}) | {o['what']} | {fmt(o['max_rps'])}"
+                      + (f" [{busy:.0f}%]" if busy is not None else "")
+                      + f" | {ratio(o['max_rps'], o['base_max_rps'])}"
+                      f" | {fmt(o['cpu_us_per_request'], 1)} | {fmt(o['base_max_rps'])}"
+                      + (f" [{busy_b:.0f}%]" if busy_b is not None else "")
+                      + f" | {fmt(o['base_cpu_us_per_request'], 1)} |")
     md.append("")
     md.append("**Latency at fixed rates** (open loop, from each request's scheduled send time; µs; "
               "added = system − direct in the same round)")
