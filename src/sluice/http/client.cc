@@ -23,6 +23,9 @@ using TlsStream = ssl::stream<Socket>;
 
 constexpr size_t kInitialInputBytes = 4 * 1024;
 constexpr size_t kMaxReadChunkBytes = 64 * 1024;
+// Idle upstream keep-alive timeouts are seconds (Node 5 s, Go 90 s, nginx 75 s); a connection back
+// in the pool for less than this is reused without checking it.
+constexpr std::chrono::milliseconds kTrustReleasedFor{100};
 
 Error UpstreamError(ErrorKind kind, std::string message, bool retryable) {
   return Error(kind, std::move(message), ErrorSource::kUpstream, retryable);
@@ -77,6 +80,7 @@ class ConnectionImpl final : public UpstreamConnection {
   }
   bool reused() const override { return reused_; }
   void set_reused() { reused_ = true; }
+  void set_released_at(std::chrono::steady_clock::time_point t) { released_at_ = t; }
   const std::string& pool_key() const override { return key_; }
 
   void Close() override {
@@ -86,7 +90,12 @@ class ConnectionImpl final : public UpstreamConnection {
   }
 
   // A pooled connection the peer closed shows as readable with EOF; peek without blocking.
-  bool LooksAlive() {
+  // A connection released moments ago is trusted without the peek: under load that saves a system
+  // call per request, and the rare peer that closes within that moment costs one failed send,
+  // which the caller retries on a fresh connection (a reused connection that fails before any
+  // response byte is retryable).
+  bool LooksAlive(std::chrono::steady_clock::time_point now) {
+    if (open_ && now - released_at_ < kTrustReleasedFor) return true;
     if (!open_ || !lowest().is_open()) return false;
     char c;
     const ssize_t n = ::recv(lowest().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -158,7 +167,7 @@ class ConnectionImpl final : public UpstreamConnection {
     parser_.data = this;
     head_ = {};
     field_.clear();
-    in_value_ = headers_done_ = message_complete_ = interim_ = false;
+    in_value_ = headers_done_ = message_complete_ = interim_ = got_bytes_ = false;
     keep_alive_ = true;
     pos_ = len_ = 0;
   }
@@ -238,6 +247,7 @@ class ConnectionImpl final : public UpstreamConnection {
   bool keep_alive_ = true;
   bool open_ = true;
   bool reused_ = false;
+  std::chrono::steady_clock::time_point released_at_{};
   bool got_bytes_ = false;
 };
 
@@ -279,6 +289,7 @@ void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> conn) {
   if (!conn || !conn->reusable()) return;
   auto& idle = idle_[conn->pool_key()];
   if (idle.size() >= kMaxIdlePerTarget) return;
+  static_cast<ConnectionImpl*>(conn.get())->set_released_at(std::chrono::steady_clock::now());
   idle.push_back(std::move(conn));
 }
 
@@ -286,11 +297,12 @@ Task<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::Acquire(
     const UpstreamTarget& target, std::chrono::milliseconds connect_timeout) {
   if (auto it = idle_.find(target.key); it != idle_.end()) {
     auto& idle = it->second;
+    const auto now = std::chrono::steady_clock::now();
     while (!idle.empty()) {
       std::unique_ptr<UpstreamConnection> conn = std::move(idle.back());
       idle.pop_back();
       auto* impl = static_cast<ConnectionImpl*>(conn.get());
-      if (impl->LooksAlive()) {
+      if (impl->LooksAlive(now)) {
         impl->set_reused();
         co_return std::move(conn);
       }

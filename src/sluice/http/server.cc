@@ -152,6 +152,11 @@ struct RequestParser {
 
 constexpr size_t kInitialInputBytes = 4 * 1024;  // idle connections stay small
 constexpr size_t kMaxReadChunkBytes = 64 * 1024;  // larger bodies are read in chunks this big
+// The client watch (a read on the client socket while the handler runs) starts only after this:
+// most requests are answered sooner and never pay for it (a system call each), and a client that
+// leaves is still noticed within this delay of a long upstream wait.
+constexpr std::chrono::milliseconds kClientWatchDelay{20};
+constexpr std::chrono::steady_clock::time_point kNoDeadline = std::chrono::steady_clock::time_point::max();
 
 // One client connection. Owns its socket and input buffer; runs as a single coroutine, spawned
 // with this connection's cancellation slot so that the client going away or the request deadline
@@ -177,12 +182,10 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   // RequestControl.
   void ArmDeadline(std::chrono::milliseconds timeout) override {
     if (timeout.count() <= 0) return;
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
-      if (ec || gen != self->generation_ || !self->in_handler_) return;
-      self->deadline_expired_ = true;
-      self->cancel_.emit(asio::cancellation_type::terminal);
-    });
+    const auto now = std::chrono::steady_clock::now();
+    deadline_ = now + timeout;
+    // Re-arm unless the pending watch delay ends first (its handler then moves on to the deadline).
+    if (deadline_ < timer_.expiry() || timer_.expiry() <= now) ArmHandlerTimer(deadline_);
   }
   bool deadline_expired() const override { return deadline_expired_; }
   bool client_gone() const override { return client_gone_; }
@@ -288,7 +291,8 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     ++generation_;
     in_handler_ = true;
     deadline_expired_ = false;
-    WatchClient();
+    deadline_ = kNoDeadline;
+    ArmHandlerTimer(std::chrono::steady_clock::now() + kClientWatchDelay);
     try {
       co_await (*handler_)(request, writer);
     } catch (const std::exception&) {
@@ -299,7 +303,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     }
     in_handler_ = false;
     ++generation_;
-    timer_.cancel();  // the deadline, if armed
+    timer_.cancel();  // the client watch delay or the deadline
     if (watching_) {
       boost::system::error_code ignored;
       socket_.cancel(ignored);  // ends the client watch; nothing else is pending now
@@ -317,22 +321,38 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     co_return writer.keep_alive() && !client_gone_;
   }
 
-  // While the handler runs, one wait for readability on the client socket. If the client closed
-  // (or reset) the connection, the handler is cancelled. If it sent bytes, they are a pipelined
-  // request: they stay in the socket until the handler is done, and watching stops.
-  void WatchClient() {
-    watching_ = true;
-    socket_.async_wait(Socket::wait_read, [self = shared_from_this(), gen = generation_](
-                                              boost::system::error_code ec) {
-      self->watching_ = false;
+  // While the handler runs, one timer serves two purposes: after kClientWatchDelay it starts the
+  // client watch, and at the deadline (if the handler armed one) it cancels the handler.
+  void ArmHandlerTimer(std::chrono::steady_clock::time_point at) {
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
       if (ec || gen != self->generation_ || !self->in_handler_) return;
-      char c;
-      const ssize_t n =
-          ::recv(self->socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) return;
-      self->client_gone_ = true;
+      if (!self->watching_ && !self->client_gone_) self->WatchClient();
+      if (self->deadline_ == kNoDeadline) return;
+      if (std::chrono::steady_clock::now() < self->deadline_) {
+        self->ArmHandlerTimer(self->deadline_);
+        return;
+      }
+      self->deadline_expired_ = true;
       self->cancel_.emit(asio::cancellation_type::terminal);
     });
+  }
+
+  // One peek of a byte on the client socket. If the client closed (or reset) the connection, the
+  // handler is cancelled. If it sent bytes, they are a pipelined request: they stay in the socket
+  // until the handler is done, and watching stops.
+  void WatchClient() {
+    watching_ = true;
+    socket_.async_receive(
+        asio::buffer(&peeked_byte_, 1), Socket::message_peek,
+        [self = shared_from_this(), gen = generation_](boost::system::error_code ec, size_t n) {
+          self->watching_ = false;
+          if (gen != self->generation_ || !self->in_handler_) return;
+          if (ec == asio::error::operation_aborted || ec == asio::error::interrupted) return;
+          if (!ec && n > 0) return;
+          self->client_gone_ = true;
+          self->cancel_.emit(asio::cancellation_type::terminal);
+        });
   }
 
   Task<void> RejectRequest(int status, std::string_view reason) {
@@ -383,9 +403,11 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   uint64_t generation_ = 0;
   bool in_handler_ = false;
   bool watching_ = false;
+  char peeked_byte_ = 0;  // WatchClient's peek lands here; never read
   bool read_timed_out_ = false;
   bool deadline_expired_ = false;
   bool client_gone_ = false;
+  std::chrono::steady_clock::time_point deadline_ = kNoDeadline;
 };
 
 }  // namespace
