@@ -106,7 +106,13 @@ std::optional<std::string> Base64Decode(std::string_view text) {
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
+  // Runs of bytes that need no escape (nearly all of them) are appended at once.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -116,15 +122,12 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (uint8_t(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[uint8_t(c) >> 4];
-          out += kHex[uint8_t(c) & 15];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string JsonQuote(std::string_view s) {

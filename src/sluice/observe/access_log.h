@@ -37,6 +37,8 @@ struct AccessRecord {
 
 // Renders a record as one JSON object (no trailing newline).
 std::string FormatAccessRecord(const AccessRecord& record);
+// The same, appended to `out`.
+void AppendAccessRecord(std::string& out, const AccessRecord& record);
 
 // A per-worker buffer in front of a file descriptor. Not thread-safe: one per worker thread.
 // Write() appends; the buffer goes out when it passes `flush_bytes` or when Flush() is called
@@ -53,6 +55,8 @@ class AccessLogBuffer {
   // Returns true when the buffer was empty before: the caller then schedules a Flush() for the end
   // of the current event-loop pass, so an idle gateway logs at once and a busy one in batches.
   bool Write(std::string_view line);
+  // Formats the record straight into the buffer (no intermediate string).
+  bool Write(const AccessRecord& record);
   void Flush();
 
  private:

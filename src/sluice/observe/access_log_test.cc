@@ -53,5 +53,38 @@ TEST(AccessLogTest, BuffersUntilFlush) {
   close(fds[1]);
 }
 
+TEST(AccessLogTest, RecordsWrittenStraightIntoTheBufferAreOneLineEach) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  AccessRecord first;
+  first.start_unix_micros = 1'700'000'000'999'999;  // the last microsecond of a second
+  first.method = "GET";
+  first.path = "/v1/models";
+  first.error = "tab\there\x01";
+  AccessRecord second = first;
+  second.start_unix_micros = 1'700'000'001'000'000;  // the next second: the cached prefix moves
+  second.costs = {{"cost \"q\"", 7}};
+  {
+    AccessLogBuffer buf(fds[1], 1 << 20);
+    buf.Write(first);
+    buf.Write(second);
+    buf.Flush();
+  }
+  char tmp[2048];
+  const ssize_t n = read(fds[0], tmp, sizeof tmp);
+  ASSERT_GT(n, 0);
+  const std::string out(tmp, size_t(n));
+  EXPECT_EQ(out, FormatAccessRecord(first) + "\n" + FormatAccessRecord(second) + "\n");
+  const auto newline = out.find('\n');
+  auto a = boost::json::parse(out.substr(0, newline)).as_object();
+  auto b = boost::json::parse(out.substr(newline + 1, out.size() - newline - 2)).as_object();
+  EXPECT_EQ(a.at("start_time").as_string(), "2023-11-14T22:13:20.999999Z");
+  EXPECT_EQ(b.at("start_time").as_string(), "2023-11-14T22:13:21.000000Z");
+  EXPECT_EQ(a.at("error").as_string(), "tab\there\x01");
+  EXPECT_EQ(b.at("costs").as_object().at("cost \"q\"").as_int64(), 7);
+  close(fds[0]);
+  close(fds[1]);
+}
+
 }  // namespace
 }  // namespace sluice::observe
