@@ -12,12 +12,19 @@ constexpr std::string_view kEvent = "event";
 constexpr std::string_view kId = "id";
 constexpr std::string_view kRetry = "retry";
 
-// Index of the first CR or LF at or after `from`, or npos.
+// Index of the first CR or LF at or after `from`, or npos. Two memchr calls (vectorised in libc)
+// instead of a byte loop: the LF bounds the search for a CR, so each byte is looked at twice at
+// most, and streams with LF line ends (nearly all) pay one short extra search per line.
 size_t FindLineEnd(std::string_view s, size_t from) {
-  for (size_t i = from; i < s.size(); ++i) {
-    if (s[i] == '\n' || s[i] == '\r') return i;
+  if (from >= s.size()) return std::string_view::npos;
+  const char* begin = s.data() + from;
+  const size_t n = s.size() - from;
+  const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', n));
+  const size_t before_lf = lf ? size_t(lf - begin) : n;
+  if (const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf))) {
+    return from + size_t(cr - begin);
   }
-  return std::string_view::npos;
+  return lf ? from + before_lf : std::string_view::npos;
 }
 
 std::string_view FirstLine(std::string_view s) { return s.substr(0, FindLineEnd(s, 0)); }

@@ -1,5 +1,7 @@
 #include "sluice/limit/usage.h"
 
+#include <cstring>
+
 #include "sluice/json/padding.h"
 #include "sluice/json/parser.h"
 
@@ -154,8 +156,13 @@ namespace {
 // True when `data` has the key "usage" followed (after optional whitespace) by ':' and '{'.
 bool HasUsageObject(std::string_view data) {
   constexpr std::string_view kKey = "\"usage\"";
-  for (size_t at = data.find(kKey); at != std::string_view::npos;
-       at = data.find(kKey, at + kKey.size())) {
+  // memmem rather than string_view::find, which stops at every '"' of the JSON to compare.
+  auto find = [&](size_t from) -> size_t {
+    if (from >= data.size()) return std::string_view::npos;
+    const void* hit = memmem(data.data() + from, data.size() - from, kKey.data(), kKey.size());
+    return hit ? size_t(static_cast<const char*>(hit) - data.data()) : std::string_view::npos;
+  };
+  for (size_t at = find(0); at != std::string_view::npos; at = find(at + kKey.size())) {
     size_t i = at + kKey.size();
     auto skip_space = [&] {
       while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
