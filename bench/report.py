@@ -114,7 +114,7 @@ def main(out):
             per = (r["rss_during_kib"] - r["rss_before_kib"]) / r["open"] if r["open"] else None
             streams[r["system"]] = dict(r, kib_per_stream=per)
 
-    # --- Targets (issue 3)
+    # --- Targets (the performance goals of docs/benchmarks.md)
     small = next((sc for sc in ("chat-10x10", "chat-10x1000") if ("sluice", sc) in max_rps), None)
     targets = []
     if small:
@@ -193,7 +193,7 @@ def main(out):
     md.append("Machine: " + "; ".join(machine))
     md.append("")
     if targets:
-        md.append("| Target (issue 3) | Measured | Met |")
+        md.append("| Target | Measured | Met |")
         md.append("|---|---|---|")
         for t, m, ok in targets:
             md.append(f"| {t} | {m} | {'yes' if ok else '**no**'} |")
