@@ -6,7 +6,6 @@
 namespace sluice {
 
 namespace {
-constexpr char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 }  // namespace
@@ -15,14 +14,6 @@ std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ToLowerAscii(c);
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
-  }
-  return true;
 }
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {

@@ -8,8 +8,17 @@
 namespace sluice {
 
 // ASCII-only helpers: HTTP header names, tokens and config keys are ASCII by specification.
+constexpr char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 std::string AsciiLower(std::string_view s);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Inline: the request path compares every header name against several lists, and most
+// comparisons end at the length check.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
+  }
+  return true;
+}
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 std::string_view TrimWhitespace(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);

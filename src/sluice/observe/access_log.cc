@@ -20,26 +20,19 @@ std::mutex& WriteMutex() {
   return mu;
 }
 
-// Every key but the first (start_time, written with the opening brace) follows another.
-void AppendKey(std::string& out, std::string_view key) {
-  out += ",\"";
-  out += key;
-  out += "\":";
-}
-
-void AppendString(std::string& out, std::string_view key, std::string_view value) {
-  AppendKey(out, key);
-  out += '"';
+// `field` is a key with its separators and the value's opening quote, e.g. R"(,"method":")"
+// (every key but the first follows another): one append instead of four.
+void AppendString(std::string& out, std::string_view field, std::string_view value) {
+  out += field;
   AppendJsonEscaped(out, value);
   out += '"';
 }
 
 void AppendNumber(std::string& out, uint64_t v);
 
-void AppendOptional(std::string& out, std::string_view key,
-                    const std::optional<uint64_t>& v) {
+void AppendOptional(std::string& out, std::string_view field, const std::optional<uint64_t>& v) {
   if (!v) return;
-  AppendKey(out, key);
+  out += field;
   AppendNumber(out, *v);
 }
 
@@ -100,37 +93,39 @@ void AppendAccessRecord(std::string& out, const AccessRecord& r) {
   out += R"({"start_time":")";
   AppendTimestamp(out, r.start_unix_micros);
   out += '"';
-  AppendString(out, "method", r.method);
-  AppendString(out, "path", r.path);
-  AppendKey(out, "response_code");
+  AppendString(out, R"(,"method":")", r.method);
+  AppendString(out, R"(,"path":")", r.path);
+  out += R"(,"response_code":)";
   AppendNumber(out, uint64_t(std::max(r.response_code, 0)));
-  AppendKey(out, "duration_ms");
+  out += R"(,"duration_ms":)";
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, r.duration_ms, std::chars_format::fixed, 3);
   out.append(buf, end);
-  if (!r.route.empty()) AppendString(out, "route", r.route);
-  if (!r.rule.empty()) AppendString(out, "rule", r.rule);
-  if (!r.backend.empty()) AppendString(out, "backend", r.backend);
-  if (!r.upstream.empty()) AppendString(out, "upstream_host", r.upstream);
+  if (!r.route.empty()) AppendString(out, R"(,"route":")", r.route);
+  if (!r.rule.empty()) AppendString(out, R"(,"rule":")", r.rule);
+  if (!r.backend.empty()) AppendString(out, R"(,"backend":")", r.backend);
+  if (!r.upstream.empty()) AppendString(out, R"(,"upstream_host":")", r.upstream);
   if (r.attempts > 1) {
-    AppendKey(out, "attempts");
+    out += R"(,"attempts":)";
     AppendNumber(out, uint64_t(r.attempts));
   }
-  AppendKey(out, "stream");
+  out += R"(,"stream":)";
   out += r.stream ? "true" : "false";
-  if (!r.original_model.empty()) AppendString(out, "gen_ai.original.model", r.original_model);
-  if (!r.request_model.empty()) AppendString(out, "gen_ai.request.model", r.request_model);
-  if (!r.response_model.empty()) AppendString(out, "gen_ai.response.model", r.response_model);
-  if (!r.provider.empty()) AppendString(out, "gen_ai.provider.name", r.provider);
-  AppendOptional(out, "gen_ai.usage.input_tokens", r.input_tokens);
-  AppendOptional(out, "gen_ai.usage.output_tokens", r.output_tokens);
-  AppendOptional(out, "gen_ai.usage.total_tokens", r.total_tokens);
-  AppendOptional(out, "gen_ai.usage.cached_input_tokens", r.cached_input_tokens);
-  AppendOptional(out, "gen_ai.usage.cache_creation_input_tokens", r.cache_creation_input_tokens);
-  AppendOptional(out, "gen_ai.usage.reasoning_tokens", r.reasoning_tokens);
+  if (!r.original_model.empty())
+    AppendString(out, R"(,"gen_ai.original.model":")", r.original_model);
+  if (!r.request_model.empty()) AppendString(out, R"(,"gen_ai.request.model":")", r.request_model);
+  if (!r.response_model.empty())
+    AppendString(out, R"(,"gen_ai.response.model":")", r.response_model);
+  if (!r.provider.empty()) AppendString(out, R"(,"gen_ai.provider.name":")", r.provider);
+  AppendOptional(out, R"(,"gen_ai.usage.input_tokens":)", r.input_tokens);
+  AppendOptional(out, R"(,"gen_ai.usage.output_tokens":)", r.output_tokens);
+  AppendOptional(out, R"(,"gen_ai.usage.total_tokens":)", r.total_tokens);
+  AppendOptional(out, R"(,"gen_ai.usage.cached_input_tokens":)", r.cached_input_tokens);
+  AppendOptional(out, R"(,"gen_ai.usage.cache_creation_input_tokens":)",
+                 r.cache_creation_input_tokens);
+  AppendOptional(out, R"(,"gen_ai.usage.reasoning_tokens":)", r.reasoning_tokens);
   if (!r.costs.empty()) {
-    AppendKey(out, "costs");
-    out += '{';
+    out += R"(,"costs":{)";
     bool first = true;
     for (const auto& [key, value] : r.costs) {
       if (!first) out += ',';
@@ -142,7 +137,7 @@ void AppendAccessRecord(std::string& out, const AccessRecord& r) {
     }
     out += '}';
   }
-  if (!r.error.empty()) AppendString(out, "error", r.error);
+  if (!r.error.empty()) AppendString(out, R"(,"error":")", r.error);
   out += '}';
 }
 
