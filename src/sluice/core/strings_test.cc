@@ -41,6 +41,18 @@ TEST(StringsTest, Base64Rfc4648Vectors) {
 
 TEST(StringsTest, JsonEscape) {
   EXPECT_EQ(JsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  // Every control character is escaped; DEL, '/' and UTF-8 bytes pass through unchanged.
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls += char(c);
+  EXPECT_EQ(JsonQuote(controls),
+            "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e"
+            "\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b"
+            "\\u001c\\u001d\\u001e\\u001f\"");
+  EXPECT_EQ(JsonQuote("x\x7f/\xc3\xa9y"), "\"x\x7f/\xc3\xa9y\"");
+  std::string out = "[";
+  AppendJsonEscaped(out, "");
+  AppendJsonEscaped(out, "\"");
+  EXPECT_EQ(out, "[\\\"");
 }
 
 }  // namespace
