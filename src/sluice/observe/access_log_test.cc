@@ -31,6 +31,11 @@ TEST(AccessLogTest, FormatsValidJsonWithEscapesAndOptionalFields) {
   EXPECT_FALSE(parsed.contains("gen_ai.usage.output_tokens"));
   EXPECT_EQ(parsed.at("costs").as_object().at("llm_input_token").as_int64(), 12);
   EXPECT_EQ(parsed.at("stream").as_bool(), false);
+  EXPECT_NE(FormatAccessRecord(r).find(R"("duration_ms":1.500,)"), std::string::npos);
+  r.duration_ms = 12345.6789;
+  EXPECT_NE(FormatAccessRecord(r).find(R"("duration_ms":12345.679,)"), std::string::npos);
+  r.duration_ms = 0.0004;
+  EXPECT_NE(FormatAccessRecord(r).find(R"("duration_ms":0.000,)"), std::string::npos);
 }
 
 TEST(AccessLogTest, BuffersUntilFlush) {
