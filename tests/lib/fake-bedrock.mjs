@@ -381,6 +381,9 @@ export class FakeBedrock {
     server.on('connection', (sock) => { this.sockets.add(sock); sock.on('close', () => this.sockets.delete(sock)); });
     if (this.tlsOptions) server.on('tlsClientError', (err) => { this.tlsErrors.push(err.message); this._wake(); });
     server.on('clientError', (err, sock) => {
+      // A connection the gateway reset is not a malformed request: it closes an upstream connection
+      // whose answer it no longer reads (the client left, or the stream failed mid-way).
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') { sock.destroy(); return; }
       if (/SSL|TLS|certificate/i.test(`${err.code} ${err.message}`)) { this.tlsErrors.push(err.code || err.message); return; }
       this._violate(null, `malformed upstream request (${err.code || err.message})`);
       if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -137,6 +137,9 @@ export class FakeOpenAI {
       server.on('tlsClientError', (err) => { this.tlsErrors.push(err.message); this._wake(); });
     }
     server.on('clientError', (err, sock) => {
+      // A connection the gateway reset is not a malformed request: it closes an upstream connection
+      // whose answer it no longer reads (the client left, or the stream failed mid-way).
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') { sock.destroy(); return; }
       if (String(err.code).startsWith('ERR_SSL') || /SSL|TLS|certificate/i.test(err.message)) {
         // A handshake the client aborted (e.g. it rejected our certificate): not a request.
         this.tlsErrors.push(err.code || err.message);
