@@ -306,6 +306,12 @@ class Connection {
   }
 
   // A whole answer with a content-length into out_.
+  // Answers 200 with a JSON body and writes it out.
+  Task<bool> SendJson(std::string_view json) {
+    Respond(200, "OK", json);
+    co_return co_await WriteAll(out_);
+  }
+
   void Respond(int status, std::string_view reason, std::string_view body) {
     out_.clear();
     out_.append("HTTP/1.1 ");
@@ -464,8 +470,7 @@ class Connection {
       json_.append("\"usage\":");
       AppendUsage(json_, prompt_tokens, OutputTokens(answer));
       json_.append(",\"system_fingerprint\":\"fp_sluice\"}");
-      Respond(200, "OK", json_);
-      co_return co_await WriteAll(out_);
+      co_return co_await SendJson(json_);
     }
 
     // A stream: head, (role chunk,) content chunks, finish chunk, (usage chunk,) [DONE].
@@ -526,8 +531,7 @@ class Connection {
       json_.append("\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":");
       AppendAnthropicUsage(json_, input_tokens, OutputTokens(answer));
       json_.push_back('}');
-      Respond(200, "OK", json_);
-      co_return co_await WriteAll(out_);
+      co_return co_await SendJson(json_);
     }
     const int64_t chunks = knobs_.chunks;
     const StreamPieces& pieces = shared_.pieces;
@@ -584,8 +588,7 @@ class Connection {
       json_.append("\"}]}},\"stopReason\":\"end_turn\",");
       AppendBedrockUsageAndMetrics(json_, input_tokens, OutputTokens(answer), knobs_.latency_ms);
       json_.push_back('}');
-      Respond(200, "OK", json_);
-      co_return co_await WriteAll(out_);
+      co_return co_await SendJson(json_);
     }
     const int64_t chunks = knobs_.chunks;
     const StreamPieces& pieces = shared_.pieces;

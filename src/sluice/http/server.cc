@@ -156,7 +156,8 @@ constexpr size_t kMaxReadChunkBytes = 64 * 1024;  // larger bodies are read in c
 // most requests are answered sooner and never pay for it (a system call each), and a client that
 // leaves is still noticed within this delay of a long upstream wait.
 constexpr std::chrono::milliseconds kClientWatchDelay{20};
-constexpr std::chrono::steady_clock::time_point kNoDeadline = std::chrono::steady_clock::time_point::max();
+constexpr std::chrono::steady_clock::time_point kNoDeadline =
+    std::chrono::steady_clock::time_point::max();
 
 // One client connection. Owns its socket and input buffer; runs as a single coroutine, spawned
 // with this connection's cancellation slot so that the client going away or the request deadline

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <mutex>
 
@@ -29,7 +29,11 @@ void AppendString(std::string& out, std::string_view field, std::string_view val
   out += '"';
 }
 
-void AppendNumber(std::string& out, uint64_t v);
+void AppendNumber(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
 
 void AppendOptional(std::string& out, std::string_view field, const std::optional<uint64_t>& v) {
   if (!v) return;
@@ -73,12 +77,6 @@ void AppendTimestamp(std::string& out, int64_t unix_micros) {
   out += '.';
   AppendPadded(out, unix_micros % 1'000'000, 6);
   out += 'Z';
-}
-
-void AppendNumber(std::string& out, uint64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
 }
 
 }  // namespace
