@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace sluice {
 
@@ -104,32 +105,82 @@ constexpr std::array<bool, 256> kNeedsJsonEscape = [] {
   table['\\'] = true;
   return table;
 }();
+
+// Whether any of the eight bytes in `v` needs an escape. Each test is the exact "some byte is
+// zero / below n" bit trick; bytes >= 0x80 (UTF-8) never match because their high bit is set.
+bool AnyNeedsJsonEscape(uint64_t v) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t control = v - kOnes * 0x20;
+  const uint64_t quote = (v ^ (kOnes * '"')) - kOnes;
+  const uint64_t backslash = (v ^ (kOnes * '\\')) - kOnes;
+  const uint64_t not_quote = ~(v ^ (kOnes * '"'));
+  const uint64_t not_backslash = ~(v ^ (kOnes * '\\'));
+  return ((control & ~v) | (quote & not_quote) | (backslash & not_backslash)) & kHigh;
+}
+
+// Offset of the first byte at or after `i` that needs an escape; s.size() when there is none.
+size_t FindJsonEscape(std::string_view s, size_t i) {
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    if (AnyNeedsJsonEscape(v)) break;
+  }
+  for (; i < s.size(); ++i) {
+    if (kNeedsJsonEscape[static_cast<uint8_t>(s[i])]) return i;
+  }
+  return i;
+}
+
+// Writes the escape sequence for a byte that needs one (at most 6 bytes); returns the end.
+char* WriteEscape(char* out, uint8_t c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char short_form = 0;
+  switch (c) {
+    case '"': short_form = '"'; break;
+    case '\\': short_form = '\\'; break;
+    case '\n': short_form = 'n'; break;
+    case '\r': short_form = 'r'; break;
+    case '\t': short_form = 't'; break;
+    case '\b': short_form = 'b'; break;
+    case '\f': short_form = 'f'; break;
+    default: break;
+  }
+  *out++ = '\\';
+  if (short_form != 0) {
+    *out++ = short_form;
+    return out;
+  }
+  std::memcpy(out, "u00", 3);
+  out[3] = kHex[c >> 4];
+  out[4] = kHex[c & 15];
+  return out + 5;
+}
 }  // namespace
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   // Runs of bytes that need no escape (nearly all of them) are appended at once.
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<uint8_t>(s[i]);
-    if (!kNeedsJsonEscape[c]) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
+  size_t i = 0;
+  while (true) {
+    const size_t next = FindJsonEscape(s, i);
+    out.append(s.data() + i, next - i);
+    if (next == s.size()) return;
+    char escape[6];
+    out.append(escape, WriteEscape(escape, static_cast<uint8_t>(s[next])));
+    i = next + 1;
   }
-  out.append(s.data() + run, s.size() - run);
+}
+
+char* WriteJsonEscaped(char* out, std::string_view s) {
+  size_t i = 0;
+  while (true) {
+    const size_t next = FindJsonEscape(s, i);
+    std::memcpy(out, s.data() + i, next - i);
+    out += next - i;
+    if (next == s.size()) return out;
+    out = WriteEscape(out, static_cast<uint8_t>(s[next]));
+    i = next + 1;
+  }
 }
 
 std::string JsonQuote(std::string_view s) {

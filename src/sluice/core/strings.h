@@ -30,6 +30,10 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 // Appends `s` to `out` as the inside of a JSON string literal (RFC 8259 §7).
 void AppendJsonEscaped(std::string& out, std::string_view s);
+// The same, written at `out`, which must have room for kMaxJsonEscapeGrowth * s.size() bytes;
+// returns the end of what was written.
+inline constexpr size_t kMaxJsonEscapeGrowth = 6;  // a control byte becomes \u00XX
+char* WriteJsonEscaped(char* out, std::string_view s);
 std::string JsonQuote(std::string_view s);
 
 }  // namespace sluice

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace sluice {
 namespace {
 
@@ -53,6 +55,47 @@ TEST(StringsTest, JsonEscape) {
   AppendJsonEscaped(out, "");
   AppendJsonEscaped(out, "\"");
   EXPECT_EQ(out, "[\\\"");
+}
+
+// The scan tests eight bytes at a time: put every byte value at every offset of a 17-byte string
+// (two words and a tail) and compare both writers with a byte-by-byte reference.
+TEST(StringsTest, JsonEscapeFindsEveryByteAtEveryOffset) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (c < 0x20) {
+        static constexpr char kShort[] = "btn-fr";  // \b \t \n (\v has none) \f \r
+        if (c >= 8 && c <= 13 && c != 11) {
+          out += '\\';
+          out += kShort[c - 8];
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        }
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (size_t offset = 0; offset < 17; ++offset) {
+      std::string s(17, 'a');
+      s[offset] = static_cast<char>(c);
+      const std::string expected = reference(s);
+      std::string appended;
+      AppendJsonEscaped(appended, s);
+      ASSERT_EQ(appended, expected) << "byte " << c << " at " << offset;
+      std::string written(kMaxJsonEscapeGrowth * s.size(), '\0');
+      written.resize(static_cast<size_t>(WriteJsonEscaped(written.data(), s) - written.data()));
+      ASSERT_EQ(written, expected) << "byte " << c << " at " << offset;
+    }
+  }
 }
 
 }  // namespace

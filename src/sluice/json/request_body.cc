@@ -57,19 +57,6 @@ class Walker {
   error_code WalkTop(od::object& object) { return WalkFields(object, 1, /*children=*/false); }
 
  private:
-  // Returns a pointer to the closing quote of the string whose contents start at `p`. Stage 1
-  // guarantees the string is terminated within the document.
-  const char* ClosingQuote(const char* p) const {
-    while (true) {
-      const char* q = static_cast<const char*>(std::memchr(p, '"', end_ - p));
-      if (q == nullptr) return end_;
-      const char* b = q;
-      while (b > p && b[-1] == '\\') --b;
-      if (((q - b) & 1) == 0) return q;
-      p = q + 1;
-    }
-  }
-
   error_code ValidateScalar(od::json_type type, std::string_view token) const {
     token = TrimTrailingJsonSpace(token);
     switch (type) {
@@ -91,24 +78,6 @@ class Walker {
       default:
         return simdjson::TAPE_ERROR;
     }
-  }
-
-  // Validates a key given the pointer simdjson holds (just after the opening quote); sets `key` to
-  // its decoded text (a view of the body, or of `scratch` when it has escapes).
-  error_code ReadKey(const char* raw_begin, std::string& scratch, std::string_view& key,
-                     size_t& key_begin) const {
-    const char* close = ClosingQuote(raw_begin);
-    if (close == end_) return simdjson::UNCLOSED_STRING;
-    std::string_view raw(raw_begin, close - raw_begin);
-    key_begin = static_cast<size_t>(raw_begin - 1 - base_);
-    if (raw.find('\\') == std::string_view::npos) {
-      key = raw;
-      return simdjson::SUCCESS;
-    }
-    scratch.clear();
-    if (!AppendUnescaped(scratch, raw)) return simdjson::STRING_ERROR;
-    key = scratch;
-    return simdjson::SUCCESS;
   }
 
   error_code ValidateValue(od::value& value, int depth) {
@@ -160,7 +129,9 @@ class Walker {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       FieldSpan span;
-      if (auto e = ReadKey(field.key().raw(), key_scratch, span.key, span.key_begin)) return e;
+      const char* raw_key = field.key().raw();
+      span.key_begin = static_cast<size_t>(raw_key - 1 - base_);
+      if (!DecodeRawKey(raw_key, end_, key_scratch, span.key)) return simdjson::STRING_ERROR;
       od::value& value = field.value();
       std::string_view token = value.raw_json_token();
       span.value_begin = static_cast<size_t>(token.data() - base_);

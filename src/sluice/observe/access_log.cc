@@ -7,6 +7,8 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -21,126 +23,152 @@ std::mutex& WriteMutex() {
   return mu;
 }
 
-// `field` is a key with its separators and the value's opening quote, e.g. R"(,"method":")"
-// (every key but the first follows another): one append instead of four.
-void AppendString(std::string& out, std::string_view field, std::string_view value) {
-  out += field;
-  AppendJsonEscaped(out, value);
-  out += '"';
-}
+// Writes a record into room reserved at the end of a string. The record's size is bounded before
+// writing (literals, escaped strings at their worst growth, numbers at their widest), so each piece
+// is a plain copy with no capacity check; the string is cut to what was written at the end.
+class RecordWriter {
+ public:
+  RecordWriter(std::string& out, size_t max_bytes) : out_(out) {
+    const size_t base = out.size();
+    out.resize(base + max_bytes);
+    p_ = out.data() + base;
+  }
+  ~RecordWriter() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  RecordWriter(const RecordWriter&) = delete;
+  RecordWriter& operator=(const RecordWriter&) = delete;
 
-void AppendNumber(std::string& out, uint64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
-}
+  void Literal(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Char(char c) { *p_++ = c; }
+  void Escaped(std::string_view s) { p_ = WriteJsonEscaped(p_, s); }
+  void Number(uint64_t v) { p_ = std::to_chars(p_, p_ + kMaxNumberBytes, v).ptr; }
+  // `v` with leading zeros to `width` digits (width <= 6).
+  void Padded(uint64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) p_[i] = char('0' + v % 10);
+    p_ += width;
+  }
+  // `field` is a key with its separators and the value's opening quote, e.g. R"(,"method":")"
+  // (every key but the first follows another).
+  void String(std::string_view field, std::string_view value) {
+    Literal(field);
+    Escaped(value);
+    Char('"');
+  }
+  void Optional(std::string_view field, const std::optional<uint64_t>& v) {
+    if (!v) return;
+    Literal(field);
+    Number(*v);
+  }
 
-void AppendOptional(std::string& out, std::string_view field, const std::optional<uint64_t>& v) {
-  if (!v) return;
-  out += field;
-  AppendNumber(out, *v);
-}
+  static constexpr size_t kMaxNumberBytes = 20;  // UINT64_MAX
 
-void AppendPadded(std::string& out, int64_t v, int width) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  for (int n = int(end - buf); n < width; ++n) out += '0';
-  out.append(buf, end);
-}
+ private:
+  std::string& out_;
+  char* p_;
+};
 
 // RFC 3339 UTC with microseconds, e.g. 2026-11-26T13:50:07.689360Z; written by hand because this
 // runs once per request and fmt's run-time format parsing showed up in profiles. The date and time
 // of day are kept per thread for the current second (gmtime_r takes glibc's time zone lock).
-void AppendTimestamp(std::string& out, int64_t unix_micros) {
+void WriteTimestamp(RecordWriter& w, int64_t unix_micros) {
   thread_local int64_t cached_second = -1;
-  thread_local std::string cached_prefix;  // "YYYY-MM-DDTHH:MM:SS"
+  thread_local char cached_prefix[32];  // "YYYY-MM-DDTHH:MM:SS"
+  thread_local size_t cached_size = 0;
   const int64_t second = unix_micros / 1'000'000;
   if (second != cached_second) {
     const std::time_t secs = second;
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    cached_prefix.clear();
-    AppendPadded(cached_prefix, tm.tm_year + 1900, 4);
-    cached_prefix += '-';
-    AppendPadded(cached_prefix, tm.tm_mon + 1, 2);
-    cached_prefix += '-';
-    AppendPadded(cached_prefix, tm.tm_mday, 2);
-    cached_prefix += 'T';
-    AppendPadded(cached_prefix, tm.tm_hour, 2);
-    cached_prefix += ':';
-    AppendPadded(cached_prefix, tm.tm_min, 2);
-    cached_prefix += ':';
-    AppendPadded(cached_prefix, tm.tm_sec, 2);
+    const int n = std::snprintf(cached_prefix, sizeof cached_prefix, "%04d-%02d-%02dT%02d:%02d:%02d",
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                tm.tm_min, tm.tm_sec);
+    cached_size = n > 0 ? std::min(size_t(n), sizeof cached_prefix - 1) : 0;
     cached_second = second;
   }
-  out += cached_prefix;
-  out += '.';
-  AppendPadded(out, unix_micros % 1'000'000, 6);
-  out += 'Z';
+  w.Literal(std::string_view(cached_prefix, cached_size));
+  w.Char('.');
+  w.Padded(uint64_t(unix_micros % 1'000'000), 6);
+  w.Char('Z');
+}
+
+// Every literal the record may contain (keys, separators, the timestamp, true/false), with room.
+constexpr size_t kFixedRecordBytes = 1024;
+// Per cost entry: quotes, colon, comma and the number, besides the escaped key.
+constexpr size_t kCostEntryBytes = 4 + RecordWriter::kMaxNumberBytes;
+
+size_t MaxRecordBytes(const AccessRecord& r) {
+  size_t strings = r.method.size() + r.path.size() + r.route.size() + r.rule.size() +
+                   r.backend.size() + r.upstream.size() + r.original_model.size() +
+                   r.request_model.size() + r.response_model.size() + r.provider.size() +
+                   r.error.size();
+  size_t costs = 0;
+  for (const auto& [key, value] : r.costs) {
+    strings += key.size();
+    costs += kCostEntryBytes;
+  }
+  return kFixedRecordBytes + kMaxJsonEscapeGrowth * strings + costs;
 }
 
 }  // namespace
 
 std::string FormatAccessRecord(const AccessRecord& record) {
   std::string out;
-  out.reserve(512);
   AppendAccessRecord(out, record);
   return out;
 }
 
 void AppendAccessRecord(std::string& out, const AccessRecord& r) {
-  out += R"({"start_time":")";
-  AppendTimestamp(out, r.start_unix_micros);
-  out += '"';
-  AppendString(out, R"(,"method":")", r.method);
-  AppendString(out, R"(,"path":")", r.path);
-  out += R"(,"response_code":)";
-  AppendNumber(out, uint64_t(std::max(r.response_code, 0)));
-  out += R"(,"duration_ms":)";
+  RecordWriter w(out, MaxRecordBytes(r));
+  w.Literal(R"({"start_time":")");
+  WriteTimestamp(w, r.start_unix_micros);
+  w.Char('"');
+  w.String(R"(,"method":")", r.method);
+  w.String(R"(,"path":")", r.path);
+  w.Literal(R"(,"response_code":)");
+  w.Number(uint64_t(std::max(r.response_code, 0)));
+  w.Literal(R"(,"duration_ms":)");
   // Milliseconds with three decimals, by integer arithmetic (a fixed-precision double to_chars
   // costs more than the rest of the record's numbers together).
   const auto micros = static_cast<uint64_t>(std::llround(std::max(r.duration_ms, 0.0) * 1000));
-  AppendNumber(out, micros / 1000);
-  out += '.';
-  AppendPadded(out, int64_t(micros % 1000), 3);
-  if (!r.route.empty()) AppendString(out, R"(,"route":")", r.route);
-  if (!r.rule.empty()) AppendString(out, R"(,"rule":")", r.rule);
-  if (!r.backend.empty()) AppendString(out, R"(,"backend":")", r.backend);
-  if (!r.upstream.empty()) AppendString(out, R"(,"upstream_host":")", r.upstream);
+  w.Number(micros / 1000);
+  w.Char('.');
+  w.Padded(micros % 1000, 3);
+  if (!r.route.empty()) w.String(R"(,"route":")", r.route);
+  if (!r.rule.empty()) w.String(R"(,"rule":")", r.rule);
+  if (!r.backend.empty()) w.String(R"(,"backend":")", r.backend);
+  if (!r.upstream.empty()) w.String(R"(,"upstream_host":")", r.upstream);
   if (r.attempts > 1) {
-    out += R"(,"attempts":)";
-    AppendNumber(out, uint64_t(r.attempts));
+    w.Literal(R"(,"attempts":)");
+    w.Number(uint64_t(r.attempts));
   }
-  out += R"(,"stream":)";
-  out += r.stream ? "true" : "false";
-  if (!r.original_model.empty())
-    AppendString(out, R"(,"gen_ai.original.model":")", r.original_model);
-  if (!r.request_model.empty()) AppendString(out, R"(,"gen_ai.request.model":")", r.request_model);
-  if (!r.response_model.empty())
-    AppendString(out, R"(,"gen_ai.response.model":")", r.response_model);
-  if (!r.provider.empty()) AppendString(out, R"(,"gen_ai.provider.name":")", r.provider);
-  AppendOptional(out, R"(,"gen_ai.usage.input_tokens":)", r.input_tokens);
-  AppendOptional(out, R"(,"gen_ai.usage.output_tokens":)", r.output_tokens);
-  AppendOptional(out, R"(,"gen_ai.usage.total_tokens":)", r.total_tokens);
-  AppendOptional(out, R"(,"gen_ai.usage.cached_input_tokens":)", r.cached_input_tokens);
-  AppendOptional(out, R"(,"gen_ai.usage.cache_creation_input_tokens":)",
-                 r.cache_creation_input_tokens);
-  AppendOptional(out, R"(,"gen_ai.usage.reasoning_tokens":)", r.reasoning_tokens);
+  w.Literal(r.stream ? R"(,"stream":true)" : R"(,"stream":false)");
+  if (!r.original_model.empty()) w.String(R"(,"gen_ai.original.model":")", r.original_model);
+  if (!r.request_model.empty()) w.String(R"(,"gen_ai.request.model":")", r.request_model);
+  if (!r.response_model.empty()) w.String(R"(,"gen_ai.response.model":")", r.response_model);
+  if (!r.provider.empty()) w.String(R"(,"gen_ai.provider.name":")", r.provider);
+  w.Optional(R"(,"gen_ai.usage.input_tokens":)", r.input_tokens);
+  w.Optional(R"(,"gen_ai.usage.output_tokens":)", r.output_tokens);
+  w.Optional(R"(,"gen_ai.usage.total_tokens":)", r.total_tokens);
+  w.Optional(R"(,"gen_ai.usage.cached_input_tokens":)", r.cached_input_tokens);
+  w.Optional(R"(,"gen_ai.usage.cache_creation_input_tokens":)", r.cache_creation_input_tokens);
+  w.Optional(R"(,"gen_ai.usage.reasoning_tokens":)", r.reasoning_tokens);
   if (!r.costs.empty()) {
-    out += R"(,"costs":{)";
+    w.Literal(R"(,"costs":{)");
     bool first = true;
     for (const auto& [key, value] : r.costs) {
-      if (!first) out += ',';
+      if (!first) w.Char(',');
       first = false;
-      out += '"';
-      AppendJsonEscaped(out, key);
-      out += "\":";
-      AppendNumber(out, value);
+      w.Char('"');
+      w.Escaped(key);
+      w.Literal("\":");
+      w.Number(value);
     }
-    out += '}';
+    w.Char('}');
   }
-  if (!r.error.empty()) AppendString(out, R"(,"error":")", r.error);
-  out += '}';
+  if (!r.error.empty()) w.String(R"(,"error":")", r.error);
+  w.Char('}');
 }
 
 bool AccessLogBuffer::Write(std::string_view line) {

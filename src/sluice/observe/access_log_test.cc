@@ -38,6 +38,36 @@ TEST(AccessLogTest, FormatsValidJsonWithEscapesAndOptionalFields) {
   EXPECT_NE(FormatAccessRecord(r).find(R"("duration_ms":0.000,)"), std::string::npos);
 }
 
+// The record is written into room sized before writing: strings at their worst escape growth
+// (every byte a control character) and every optional field present must still fit exactly.
+TEST(AccessLogTest, WorstCaseRecordFitsAndRoundTrips) {
+  AccessRecord r;
+  r.start_unix_micros = 1'700'000'000'000'001;
+  r.method = "POST";
+  const std::string controls(300, '\x01');
+  r.path = controls;
+  r.response_code = 599;
+  r.duration_ms = 1e12;
+  r.route = r.rule = r.backend = r.upstream = controls;
+  r.original_model = r.request_model = r.response_model = r.provider = controls;
+  r.error = controls;
+  r.attempts = 3;
+  r.stream = true;
+  r.input_tokens = r.output_tokens = r.total_tokens = UINT64_MAX;
+  r.cached_input_tokens = r.cache_creation_input_tokens = r.reasoning_tokens = UINT64_MAX;
+  for (int i = 0; i < 20; ++i) r.costs.emplace_back(std::string(40, '"') + std::to_string(i), UINT64_MAX);
+  std::string out = "prefix";
+  AppendAccessRecord(out, r);
+  ASSERT_EQ(out.substr(0, 6), "prefix");
+  auto parsed = boost::json::parse(std::string_view(out).substr(6)).as_object();
+  EXPECT_EQ(parsed.at("path").as_string(), controls);
+  EXPECT_EQ(parsed.at("error").as_string(), controls);
+  EXPECT_EQ(parsed.at("gen_ai.usage.reasoning_tokens").as_uint64(), UINT64_MAX);
+  EXPECT_EQ(parsed.at("costs").as_object().size(), 20u);
+  EXPECT_EQ(parsed.at("attempts").as_int64(), 3);
+  EXPECT_EQ(parsed.at("stream").as_bool(), true);
+}
+
 TEST(AccessLogTest, BuffersUntilFlush) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
