@@ -252,8 +252,10 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
   // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
   const std::string_view connection = req.headers.Get("connection").value_or("");
   auto named_in_connection = [&](std::string_view name) {
-    for (std::string_view token : Split(connection, ',')) {
-      if (EqualsIgnoreCase(TrimWhitespace(token), name)) return true;
+    for (std::string_view rest = connection; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      if (EqualsIgnoreCase(TrimWhitespace(rest.substr(0, comma)), name)) return true;
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
     return false;
   };
@@ -340,6 +342,7 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     creq.model_override = ref.model_name_override;
     creq.stream = ex.peek.stream;
     creq.backend = &backend;
+    creq.headers.reserve(ex.req.headers.size());
     for (const auto& f : ex.req.headers.fields()) creq.headers.push_back({f.name, f.value});
     auto up = translator->TranslateRequest(creq);
     if (!up.ok()) {

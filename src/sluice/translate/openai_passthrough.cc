@@ -45,7 +45,10 @@ class OpenAIPassthrough final : public Translator {
     if (azure_) {
       out.path = AzurePath(endpoint_, request.model, request.backend->schema.version);
     } else {
-      out.path = request.backend->schema.prefix + std::string(UpstreamSuffix(endpoint_));
+      const std::string_view suffix = UpstreamSuffix(endpoint_);
+      out.path.reserve(request.backend->schema.prefix.size() + suffix.size());
+      out.path = request.backend->schema.prefix;
+      out.path += suffix;
     }
     // Azure reads the model from the path; like the reference, its chat bodies stay untouched.
     const bool keep_model = azure_ && endpoint_ == Endpoint::kChatCompletions;
