@@ -187,10 +187,8 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   // RequestControl.
   void ArmDeadline(std::chrono::milliseconds timeout) override {
     if (timeout.count() <= 0) return;
-    const auto now = std::chrono::steady_clock::now();
-    deadline_ = now + timeout;
-    // Re-arm unless the pending watch delay ends first (its handler then moves on to the deadline).
-    if (deadline_ < timer_.expiry() || timer_.expiry() <= now) ArmHandlerTimer(deadline_);
+    deadline_ = std::chrono::steady_clock::now() + timeout;
+    ScheduleTimer();
   }
   bool deadline_expired() const override { return deadline_expired_; }
   bool client_gone() const override { return client_gone_; }
@@ -203,6 +201,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
     while (co_await ServeOne()) {
     }
+    timer_.cancel();  // its pending wait holds this connection alive
     socket_.shutdown(asio::socket_base::shutdown_send, ignored);
     socket_.close(ignored);
     state_.open_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -253,21 +252,13 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
       }
       const auto timeout = got_bytes ? limits_.request_read_timeout : limits_.idle_timeout;
       if (!got_bytes && state_.draining.load(std::memory_order_relaxed)) co_return false;
-      // The timer closes the read by cancelling the socket; the generation check makes a timer
-      // that fires just as the read completes harmless.
-      const uint64_t read_gen = ++generation_;
-      timer_.expires_after(timeout);
+      // The timer closes a read that outlives its deadline by cancelling the socket.
       read_timed_out_ = false;
-      timer_.async_wait([self = shared_from_this(), read_gen](boost::system::error_code ec) {
-        if (ec || read_gen != self->generation_) return;
-        self->read_timed_out_ = true;
-        boost::system::error_code ignored;
-        self->socket_.cancel(ignored);
-      });
+      read_deadline_ = std::chrono::steady_clock::now() + timeout;
+      ScheduleTimer();
       auto [ec, n] = co_await socket_.async_read_some(
           asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
-      ++generation_;
-      timer_.cancel();
+      read_deadline_ = kNoDeadline;
       if (read_timed_out_) {
         if (got_bytes) co_await RejectRequest(408, "request not received in time");
         co_return false;
@@ -297,7 +288,8 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     in_handler_ = true;
     deadline_expired_ = false;
     deadline_ = kNoDeadline;
-    ArmHandlerTimer(std::chrono::steady_clock::now() + kClientWatchDelay);
+    watch_at_ = std::chrono::steady_clock::now() + kClientWatchDelay;
+    ScheduleTimer();
     try {
       co_await (*handler_)(request, writer);
     } catch (const std::exception&) {
@@ -308,7 +300,6 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     }
     in_handler_ = false;
     ++generation_;
-    timer_.cancel();  // the client watch delay or the deadline
     if (watching_) {
       boost::system::error_code ignored;
       socket_.cancel(ignored);  // ends the client watch; nothing else is pending now
@@ -326,21 +317,48 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     co_return writer.keep_alive() && !client_gone_;
   }
 
-  // While the handler runs, one timer serves two purposes: after kClientWatchDelay it starts the
-  // client watch, and at the deadline (if the handler armed one) it cancels the handler.
-  void ArmHandlerTimer(std::chrono::steady_clock::time_point at) {
-    timer_.expires_at(at);
-    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
-      if (ec || gen != self->generation_ || !self->in_handler_) return;
-      if (!self->watching_ && !self->client_gone_) self->WatchClient();
-      if (self->deadline_ == kNoDeadline) return;
-      if (std::chrono::steady_clock::now() < self->deadline_) {
-        self->ArmHandlerTimer(self->deadline_);
-        return;
-      }
-      self->deadline_expired_ = true;
-      self->cancel_.emit(asio::cancellation_type::terminal);
+  // One timer serves the read deadline between requests and, while the handler runs, the start of
+  // the client watch and the request deadline. It is armed lazily: a pending wait that fires no
+  // later than what is due is left alone, and when it fires it acts on what is due by then and
+  // re-arms for the rest. Under steady traffic it fires about once per kClientWatchDelay instead
+  // of being set and cancelled twice per request (each a timer-queue update and a completion).
+  std::chrono::steady_clock::time_point NextDue() const {
+    auto due = read_deadline_;
+    if (in_handler_) {
+      if (!watching_ && !client_gone_) due = std::min(due, watch_at_);
+      due = std::min(due, deadline_);
+    }
+    return due;
+  }
+
+  void ScheduleTimer() {
+    const auto due = NextDue();
+    if (due >= timer_at_) return;  // also when nothing is due: timer_at_ is then kNoDeadline too
+    timer_at_ = due;
+    timer_.expires_at(due);  // a pending wait ends with operation_aborted
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->OnTimer();
     });
+  }
+
+  void OnTimer() {
+    timer_at_ = kNoDeadline;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= read_deadline_) {
+      read_deadline_ = kNoDeadline;
+      read_timed_out_ = true;
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+    }
+    if (in_handler_) {
+      if (!watching_ && !client_gone_ && now >= watch_at_) WatchClient();
+      if (now >= deadline_) {
+        deadline_ = kNoDeadline;
+        deadline_expired_ = true;
+        cancel_.emit(asio::cancellation_type::terminal);
+      }
+    }
+    ScheduleTimer();
   }
 
   // One peek of a byte on the client socket. If the client closed (or reset) the connection, the
@@ -395,7 +413,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   }
 
   Socket socket_;
-  Timer timer_;  // read timeouts between requests, the request deadline during one
+  Timer timer_;  // see ScheduleTimer
   asio::cancellation_signal cancel_;
   std::shared_ptr<const Handler> handler_;
   const ServerLimits limits_;
@@ -404,7 +422,8 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   std::string input_;
   size_t begin_ = 0;  // unparsed bytes are input_[begin_, end_)
   size_t end_ = 0;
-  // Bumped whenever a timer or watch armed earlier must no longer act.
+  // Bumped when a request's handler starts and ends: a client watch armed for an earlier request
+  // must no longer act.
   uint64_t generation_ = 0;
   bool in_handler_ = false;
   bool watching_ = false;
@@ -412,7 +431,10 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   bool read_timed_out_ = false;
   bool deadline_expired_ = false;
   bool client_gone_ = false;
-  std::chrono::steady_clock::time_point deadline_ = kNoDeadline;
+  std::chrono::steady_clock::time_point deadline_ = kNoDeadline;  // the handler's, if it set one
+  std::chrono::steady_clock::time_point read_deadline_ = kNoDeadline;  // while a read is pending
+  std::chrono::steady_clock::time_point watch_at_ = kNoDeadline;  // when the client watch starts
+  std::chrono::steady_clock::time_point timer_at_ = kNoDeadline;  // the pending wait's expiry
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
@@ -233,6 +234,148 @@ TEST_F(ServerTest, ClientReportsClosedPortAsRetryableUnavailable) {
   const std::string got = result.get_future().get();
   EXPECT_EQ(got.rfind("retryable connect to 127.0.0.1:", 0), 0u) << got;
   EXPECT_NE(got.find("refused"), std::string::npos) << got;
+}
+
+// The connection's one timer, with timeouts short enough to watch it work: the idle keep-alive
+// wait, the slow-request read deadline, a handler's deadline and the client watch.
+class TimeoutTest : public ::testing::Test {
+ protected:
+  static constexpr auto kIdle = std::chrono::milliseconds(300);
+
+  void SetUp() override {
+    acceptor_ = std::make_unique<Acceptor>(
+        context_.get_executor(), asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port_ = acceptor_->local_endpoint().port();
+    ServerLimits limits;
+    limits.idle_timeout = kIdle;
+    limits.request_read_timeout = kIdle;
+    auto handler = std::make_shared<const Handler>(
+        [this](Request& req, ResponseWriter& w) { return Handle(req, w); });
+    asio::co_spawn(context_, AcceptLoop(*acceptor_, handler, limits, state_), asio::detached);
+    thread_ = std::thread([this] { context_.run(); });
+  }
+  void TearDown() override {
+    context_.stop();
+    thread_.join();
+  }
+
+  // /sleep/N answers after N ms; /deadline arms a 100 ms deadline and waits 5 s; /watch waits 5 s
+  // and reports through client_gone_ whether the connection saw the client leave.
+  Task<void> Handle(Request& req, ResponseWriter& w) {
+    Timer timer(co_await asio::this_coro::executor);
+    std::chrono::milliseconds wait{5000};
+    if (req.target.rfind("/sleep/", 0) == 0) wait = std::chrono::milliseconds(std::stoi(req.target.substr(7)));
+    if (req.target == "/deadline") w.control()->ArmDeadline(std::chrono::milliseconds(100));
+    timer.expires_after(wait);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable_t<Executor>()));
+    if (req.target == "/watch") client_gone_.set_value(w.control()->client_gone());
+    if (w.control()->deadline_expired()) {
+      co_await w.Respond(504, "text/plain", "deadline");
+    } else if (!ec) {
+      co_await w.Respond(200, "text/plain", "slept");
+    }
+  }
+
+  asio::ip::tcp::socket Connect(asio::io_context& io) {
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), port_});
+    timeval tv{5, 0};  // a read that gets nothing for this long fails the test instead of hanging
+    setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return s;
+  }
+
+  // Reads one response with a Content-Length body; "" when the connection ends first.
+  static std::string ReadResponse(asio::ip::tcp::socket& s, std::string& pending) {
+    boost::system::error_code ec;
+    char buf[4096];
+    while (true) {
+      const size_t head_end = pending.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        const size_t cl = pending.find("content-length: ");
+        const size_t length = cl < head_end ? std::stoul(pending.substr(cl + 16)) : 0;
+        if (pending.size() >= head_end + 4 + length) {
+          std::string response = pending.substr(0, head_end + 4 + length);
+          pending.erase(0, response.size());
+          return response;
+        }
+      }
+      const size_t n = s.read_some(asio::buffer(buf), ec);
+      if (ec) return "";
+      pending.append(buf, n);
+    }
+  }
+
+  // Whether the server closes the connection (end of stream) before the 5 s receive timeout.
+  static bool ServerCloses(asio::ip::tcp::socket& s) {
+    char byte;
+    boost::system::error_code ec;
+    s.read_some(asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+  asio::io_context context_{1};
+  std::unique_ptr<Acceptor> acceptor_;
+  ServerState state_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::promise<bool> client_gone_;
+};
+
+TEST_F(TimeoutTest, IdleKeepAliveConnectionIsClosed) {
+  asio::io_context io;
+  auto s = Connect(io);
+  std::string pending;
+  asio::write(s, asio::buffer(std::string("GET /sleep/0 HTTP/1.1\r\nhost: x\r\n\r\n")));
+  EXPECT_NE(ReadResponse(s, pending).find("200 OK"), std::string::npos);
+  EXPECT_TRUE(ServerCloses(s));
+}
+
+TEST_F(TimeoutTest, RequestNotReceivedInTimeIs408) {
+  asio::io_context io;
+  auto s = Connect(io);
+  asio::write(s, asio::buffer(std::string("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nabc")));
+  std::string pending;
+  const std::string response = ReadResponse(s, pending);
+  EXPECT_NE(response.find("408 Request Timeout"), std::string::npos) << response;
+  EXPECT_NE(response.find("RequestTimeout"), std::string::npos) << response;
+}
+
+// Requests that keep a connection busy for several idle periods, back to back and with pauses
+// shorter than the idle timeout, are all answered on it: the lazily re-armed timer must not close
+// a connection that is working.
+TEST_F(TimeoutTest, BusyConnectionOutlivesTheIdleTimeout) {
+  asio::io_context io;
+  auto s = Connect(io);
+  std::string pending;
+  for (int i = 0; i < 12; ++i) {
+    asio::write(s, asio::buffer(std::string("GET /sleep/60 HTTP/1.1\r\nhost: x\r\n\r\n")));
+    const std::string response = ReadResponse(s, pending);
+    ASSERT_NE(response.find("200 OK"), std::string::npos) << "request " << i << ": " << response;
+    if (i % 3 == 2) std::this_thread::sleep_for(kIdle / 3);
+  }
+}
+
+TEST_F(TimeoutTest, DeadlineCancelsTheHandler) {
+  asio::io_context io;
+  auto s = Connect(io);
+  std::string pending;
+  asio::write(s, asio::buffer(std::string("GET /deadline HTTP/1.1\r\nhost: x\r\n\r\n")));
+  const std::string response = ReadResponse(s, pending);
+  EXPECT_NE(response.find("504"), std::string::npos) << response;
+  EXPECT_NE(response.find("deadline"), std::string::npos) << response;
+}
+
+TEST_F(TimeoutTest, ClientLeavingCancelsTheHandler) {
+  auto seen = client_gone_.get_future();
+  {
+    asio::io_context io;
+    auto s = Connect(io);
+    asio::write(s, asio::buffer(std::string("GET /watch HTTP/1.1\r\nhost: x\r\n\r\n")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the handler is waiting
+  }  // the client closes its end
+  ASSERT_EQ(seen.wait_for(std::chrono::seconds(4)), std::future_status::ready)
+      << "the handler ran its whole 5 s wait: the client's departure went unnoticed";
+  EXPECT_TRUE(seen.get());
 }
 
 }  // namespace
