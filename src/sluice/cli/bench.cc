@@ -16,6 +16,7 @@
 #include "sluice/bench/loadgen.h"
 #include "sluice/bench/procstat.h"
 #include "sluice/bench/workload.h"
+#include "sluice/cli/access_log_flusher.h"
 #include "sluice/config/load.h"
 #include "sluice/fake/bench_provider.h"
 #include "sluice/http/server.h"
@@ -160,6 +161,7 @@ class InProcessGateway {
     // readable.
     g->log_fd_ = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     g->log_ = std::make_unique<observe::AccessLogBuffer>(g->log_fd_);
+    g->log_flusher_ = std::make_unique<AccessLogFlusher>(g->context_.get_executor(), *g->log_);
     g->gateway_ = std::make_unique<pipeline::Gateway>(g->source_, g->context_.get_executor(),
                                                       *g->log_);
     auto* gateway = g->gateway_.get();
@@ -176,6 +178,7 @@ class InProcessGateway {
     context_.stop();
     if (thread_.joinable()) thread_.join();
     gateway_.reset();
+    log_flusher_.reset();
     log_.reset();
     if (log_fd_ >= 0) ::close(log_fd_);
   }
@@ -193,6 +196,7 @@ class InProcessGateway {
   http::ServerState state_;
   int log_fd_ = -1;
   std::unique_ptr<observe::AccessLogBuffer> log_;
+  std::unique_ptr<AccessLogFlusher> log_flusher_;
   std::unique_ptr<pipeline::Gateway> gateway_;
   std::thread thread_;
 };

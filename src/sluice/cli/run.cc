@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sluice/cli/access_log_flusher.h"
 #include "sluice/cli/aws.h"
 #include "sluice/config/load.h"
 #include "sluice/config/mcp_servers.h"
@@ -203,6 +204,7 @@ struct Worker {
   asio::io_context context{1};
   std::vector<std::unique_ptr<http::Acceptor>> acceptors;
   std::unique_ptr<observe::AccessLogBuffer> log;
+  std::unique_ptr<AccessLogFlusher> log_flusher;
   std::unique_ptr<McpExtension> mcp;
   std::unique_ptr<pipeline::Gateway> gateway;
   std::thread thread;
@@ -442,6 +444,8 @@ int Run(const RunOptions& options) {
 
   for (auto& worker : workers) {
     worker->log = std::make_unique<observe::AccessLogBuffer>(1);
+    worker->log_flusher =
+        std::make_unique<AccessLogFlusher>(worker->context.get_executor(), *worker->log);
     worker->gateway = std::make_unique<pipeline::Gateway>(
         config_source, worker->context.get_executor(), *worker->log);
     mcp::McpOptions mcp_options;

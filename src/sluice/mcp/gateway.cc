@@ -493,7 +493,7 @@ bool McpGateway::Accepts(const config::RuntimeConfig& config, const http::Reques
 
 namespace {
 
-void WriteLog(observe::AccessLogBuffer& log, http::Executor ex, McpGateway::Call& call);
+void WriteLog(observe::AccessLogBuffer& log, McpGateway::Call& call);
 
 // Lets browser-based clients read answers and the session id (the preflight is answered in
 // Handle).
@@ -547,7 +547,7 @@ http::Task<void> McpGateway::Handle(std::shared_ptr<const config::RuntimeConfig>
     if (rest.empty()) rest = "/mcp";
     call.route = FindRoute(*call.cfg, req, rest);
     co_await HandleProtectedResourceMetadata(call);
-    WriteLog(log_, executor_, call);
+    WriteLog(log_, call);
     co_return;
   }
   call.route = FindRoute(*call.cfg, req, path);
@@ -583,7 +583,7 @@ http::Task<void> McpGateway::Handle(std::shared_ptr<const config::RuntimeConfig>
                                    R"({"error":"invalid_token","error_description":)" +
                                        JsonQuote(verified.error().message()) + "}",
                                    &headers);
-      WriteLog(log_, executor_, call);
+      WriteLog(log_, call);
       co_return;
     }
     call.auth = std::move(verified).value();
@@ -611,7 +611,7 @@ http::Task<void> McpGateway::Handle(std::shared_ptr<const config::RuntimeConfig>
     headers.Set("allow", "GET, POST, DELETE, OPTIONS");
     co_await RespondText(call, 405, "method not allowed", &headers);
   }
-  WriteLog(log_, executor_, call);
+  WriteLog(log_, call);
 }
 
 namespace {
@@ -1453,7 +1453,7 @@ void AppendRaw(std::string& out, std::string_view key, std::string_view raw) {
   out.append(raw);
 }
 
-void WriteLog(observe::AccessLogBuffer& log, http::Executor ex, McpGateway::Call& call) {
+void WriteLog(observe::AccessLogBuffer& log, McpGateway::Call& call) {
   if (call.logged) return;
   call.logged = true;
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - call.start).count();
@@ -1483,9 +1483,7 @@ void WriteLog(observe::AccessLogBuffer& log, http::Executor ex, McpGateway::Call
   if (!call.id.is_null()) AppendRaw(line, "jsonrpc.request.id", json::serialize(call.id));
   if (!call.log_error.empty()) AppendField(line, "error", call.log_error);
   line += '}';
-  if (log.Write(line)) {
-    asio::post(ex, [l = &log] { l->Flush(); });
-  }
+  log.Write(line);
 }
 
 }  // namespace

@@ -171,20 +171,26 @@ void AppendAccessRecord(std::string& out, const AccessRecord& r) {
   w.Char('}');
 }
 
-bool AccessLogBuffer::Write(std::string_view line) {
+void AccessLogBuffer::Write(std::string_view line) {
   const bool was_empty = buffer_.empty();
   buffer_.append(line);
   buffer_ += '\n';
-  if (buffer_.size() >= flush_bytes_) Flush();
-  return was_empty;
+  Written(was_empty);
 }
 
-bool AccessLogBuffer::Write(const AccessRecord& record) {
+void AccessLogBuffer::Write(const AccessRecord& record) {
   const bool was_empty = buffer_.empty();
   AppendAccessRecord(buffer_, record);
   buffer_ += '\n';
-  if (buffer_.size() >= flush_bytes_) Flush();
-  return was_empty;
+  Written(was_empty);
+}
+
+void AccessLogBuffer::Written(bool was_empty) {
+  if (buffer_.size() >= flush_bytes_) {
+    Flush();
+  } else if (was_empty && on_first_line_) {
+    on_first_line_();
+  }
 }
 
 void AccessLogBuffer::Flush() {

@@ -572,9 +572,7 @@ void Gateway::Finish(Exchange& ex) {
     r.response_model = ex.response.model.empty() ? r.request_model : ex.response.model;
     if (ex.route) r.costs = limit::ComputeCosts(u, ex.route->costs, ex.cfg->global_costs);
   }
-  if (log_.Write(r)) {
-    asio::post(executor_, [log = &log_] { log->Flush(); });
-  }
+  log_.Write(r);
 }
 
 }  // namespace sluice::pipeline
