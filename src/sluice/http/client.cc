@@ -115,28 +115,22 @@ class ConnectionImpl final : public UpstreamConnection {
   void Init() {
     llhttp_settings_init(&settings_);
     settings_.on_header_field = [](llhttp_t* p, const char* at, size_t len) {
-      auto& self = *static_cast<ConnectionImpl*>(p->data);
-      if (self.in_value_) {
-        self.in_value_ = false;
-        self.field_.clear();
-      }
-      self.field_.append(at, len);
+      static_cast<ConnectionImpl*>(p->data)->collector_.OnNamePiece(std::string_view(at, len));
+      return 0;
+    };
+    settings_.on_header_field_complete = [](llhttp_t* p) {
+      static_cast<ConnectionImpl*>(p->data)->collector_.OnNameComplete();
       return 0;
     };
     settings_.on_header_value = [](llhttp_t* p, const char* at, size_t len) {
-      auto& self = *static_cast<ConnectionImpl*>(p->data);
-      if (!self.in_value_) {
-        self.in_value_ = true;
-        self.head_.headers.Add(self.field_, {});
-      }
-      self.head_.headers.mutable_fields().back().value.append(at, len);
+      static_cast<ConnectionImpl*>(p->data)->collector_.OnValuePiece(std::string_view(at, len));
       return 0;
     };
     settings_.on_headers_complete = [](llhttp_t* p) {
       auto& self = *static_cast<ConnectionImpl*>(p->data);
       if (p->status_code < 200) {  // interim response: skip it, keep parsing
         self.head_.headers.Clear();
-        self.in_value_ = false;
+        self.collector_.Reset(&self.head_.headers);
         self.interim_ = true;
         return 0;
       }
@@ -166,8 +160,8 @@ class ConnectionImpl final : public UpstreamConnection {
     llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
     parser_.data = this;
     head_ = {};
-    field_.clear();
-    in_value_ = headers_done_ = message_complete_ = interim_ = got_bytes_ = false;
+    collector_.Reset(&head_.headers);
+    headers_done_ = message_complete_ = interim_ = got_bytes_ = false;
     keep_alive_ = true;
     pos_ = len_ = 0;
   }
@@ -236,11 +230,10 @@ class ConnectionImpl final : public UpstreamConnection {
   llhttp_t parser_{};
   llhttp_settings_t settings_{};
   ResponseHead head_;
-  std::string field_;
+  HeaderCollector collector_;
   std::string body_;
   std::string input_;
   size_t pos_ = 0, len_ = 0;
-  bool in_value_ = false;
   bool headers_done_ = false;
   bool message_complete_ = false;
   bool interim_ = false;

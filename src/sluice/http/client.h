@@ -27,6 +27,7 @@ struct UpstreamTarget {
   std::string sni;                               // server name for SNI and verification
   std::shared_ptr<asio::ssl::context> ssl_ctx;  // set when tls
   std::string key;
+  std::string address;  // host:port, as logged
 };
 
 // Builds a TLS client context: system CAs and/or the given PEM bundle, peer verification on,

@@ -35,6 +35,31 @@ class Headers {
   std::vector<Header> fields_;
 };
 
+// Collects header fields from llhttp's span callbacks, which may hand over a name or a value in
+// several pieces (when it straddles two reads): the first piece of a name starts a new field, in
+// place, so no name or value is copied again afterwards.
+class HeaderCollector {
+ public:
+  void Reset(Headers* headers) {
+    headers_ = headers;
+    in_name_ = false;
+  }
+  void OnNamePiece(std::string_view piece) {
+    auto& fields = headers_->mutable_fields();
+    if (!in_name_) {
+      fields.emplace_back();
+      in_name_ = true;
+    }
+    fields.back().name.append(piece);
+  }
+  void OnNameComplete() { in_name_ = false; }
+  void OnValuePiece(std::string_view piece) { headers_->mutable_fields().back().value.append(piece); }
+
+ private:
+  Headers* headers_ = nullptr;
+  bool in_name_ = false;
+};
+
 struct Request {
   std::string method;
   std::string target;  // request-target as sent: path and query

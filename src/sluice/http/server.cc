@@ -41,8 +41,7 @@ struct RequestParser {
   llhttp_t parser;
   Request* request = nullptr;
   const ServerLimits* limits = nullptr;
-  std::string field;
-  bool in_value = false;
+  HeaderCollector collector;
   size_t header_bytes = 0;
   bool headers_complete = false;
   bool message_complete = false;
@@ -68,20 +67,16 @@ struct RequestParser {
   }
   static int OnHeaderField(llhttp_t* p, const char* at, size_t len) {
     auto& self = From(p);
-    if (self.in_value) {
-      self.in_value = false;
-      self.field.clear();
-    }
-    self.field.append(at, len);
+    self.collector.OnNamePiece(std::string_view(at, len));
     return self.CountHeaderBytes(len);
+  }
+  static int OnHeaderFieldComplete(llhttp_t* p) {
+    From(p).collector.OnNameComplete();
+    return 0;
   }
   static int OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
     auto& self = From(p);
-    if (!self.in_value) {
-      self.in_value = true;
-      self.request->headers.Add(self.field, {});
-    }
-    self.request->headers.mutable_fields().back().value.append(at, len);
+    self.collector.OnValuePiece(std::string_view(at, len));
     return self.CountHeaderBytes(len + 4);
   }
   static int OnHeadersComplete(llhttp_t* p) {
@@ -132,6 +127,7 @@ struct RequestParser {
       llhttp_settings_init(&s);
       s.on_url = OnUrl;
       s.on_header_field = OnHeaderField;
+      s.on_header_field_complete = OnHeaderFieldComplete;
       s.on_header_value = OnHeaderValue;
       s.on_headers_complete = OnHeadersComplete;
       s.on_body = OnBody;
@@ -145,8 +141,7 @@ struct RequestParser {
     request = r;
     // Room for a typical client's headers (SDKs send a dozen or more) in one allocation.
     request->headers.mutable_fields().reserve(kTypicalHeaderCount);
-    field.clear();
-    in_value = false;
+    collector.Reset(&request->headers);
     header_bytes = 0;
     headers_complete = message_complete = expect_continue = false;
     reject_status = 0;

@@ -95,6 +95,78 @@ TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
   EXPECT_NE(out.find("connection: close"), std::string::npos);
 }
 
+// Header names and values that straddle two reads arrive in pieces; an empty value is followed
+// by another field. Each field must come out whole and separate.
+TEST_F(ServerTest, HeadersSplitAcrossReadsAndEmptyValues) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port_});
+  const std::vector<std::string> pieces = {"GET /split HTTP/1.1\r\nHo", "st: x\r\nX-Emp",
+                                           "ty:\r\nX-Te", "st: v", "1\r\nConnection: close\r\n\r\n"};
+  for (const auto& piece : pieces) {
+    asio::write(s, asio::buffer(piece));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // one read per piece
+  }
+  timeval tv{5, 0};
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (true) {
+    const size_t n = s.read_some(asio::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  EXPECT_NE(out.find("GET /split x=v1 body="), std::string::npos) << out;
+}
+
+// The upstream client's response parser, with the same splits: a fake upstream writes its
+// answer in pieces.
+TEST(ClientTest, ResponseHeadersSplitAcrossReads) {
+  asio::io_context io{1};
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const uint16_t port = acceptor.local_endpoint().port();
+  std::thread upstream([&acceptor] {
+    asio::io_context up;
+    asio::ip::tcp::socket peer(up);
+    acceptor.accept(peer);
+    char buf[1024];
+    peer.read_some(asio::buffer(buf));  // the request head (small: one read)
+    const std::vector<std::string> pieces = {"HTTP/1.1 200 OK\r\nX-Emp", "ty:\r\nX-Up",
+                                             "stream: ab", "c\r\ncontent-length: 2\r\n\r\nok"};
+    for (const auto& piece : pieces) {
+      asio::write(peer, asio::buffer(piece));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::promise<std::string> result;
+  asio::co_spawn(
+      io,
+      [&]() -> Task<void> {
+        UpstreamPool pool(io.get_executor());
+        UpstreamTarget target{"127.0.0.1", port, false, "", nullptr, "split"};
+        auto conn = co_await pool.Acquire(target, std::chrono::seconds(5));
+        if (!conn.ok()) {
+          result.set_value("acquire failed");
+          co_return;
+        }
+        co_await (*conn)->Send("GET / HTTP/1.1\r\nhost: x\r\n\r\n", "");
+        auto head = co_await (*conn)->ReadHead();
+        if (!head.ok()) {
+          result.set_value("head failed: " + head.error().message());
+          co_return;
+        }
+        std::string got = std::to_string(head->status);
+        for (const auto& f : head->headers.fields()) got += " [" + f.name + "=" + f.value + "]";
+        result.set_value(got);
+      },
+      asio::detached);
+  io.run();
+  upstream.join();
+  EXPECT_EQ(result.get_future().get(),
+            "200 [X-Empty=] [X-Upstream=abc] [content-length=2]");
+}
+
 TEST_F(ServerTest, ConflictingContentLengthAndTransferEncodingIs400) {
   const std::string out = RawExchange(
       "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -10,7 +10,8 @@ Result<UpstreamTarget> UpstreamTargets::For(const config::Endpoint& endpoint,
   target.host = endpoint.host;
   target.port = endpoint.port;
   target.tls = tls.enabled;
-  target.key = endpoint.host + ":" + std::to_string(endpoint.port);
+  target.address = endpoint.host + ":" + std::to_string(endpoint.port);
+  target.key = target.address;
   if (!target.tls) return target;
   target.sni = tls.sni.empty() ? endpoint.host : tls.sni;
   const std::string trust_key = std::string(tls.use_system_cas ? "sys:" : "") + tls.ca_pem;

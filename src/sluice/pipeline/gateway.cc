@@ -221,13 +221,25 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   Finish(ex);
 }
 
-Result<http::UpstreamTarget> Gateway::TargetFor(const config::Backend& backend) {
+Result<std::shared_ptr<const http::UpstreamTarget>> Gateway::TargetFor(
+    const Exchange& ex, const config::Backend& backend) {
   if (backend.endpoints.empty()) {
     return Error(ErrorKind::kUnavailable, "backend " + backend.name + " has no endpoints",
                  ErrorSource::kInternal, true);
   }
   size_t& cursor = endpoint_cursor_[backend.name];  // round-robin over the Backend's endpoints
-  return targets_.For(backend.endpoints[cursor++ % backend.endpoints.size()], backend.tls);
+  const config::Endpoint& endpoint = backend.endpoints[cursor++ % backend.endpoints.size()];
+  if (ex.cfg != targets_config_) {
+    target_cache_.clear();
+    targets_config_ = ex.cfg;
+  }
+  auto cached = target_cache_.find(&endpoint);
+  if (cached != target_cache_.end()) return cached->second;
+  auto target = targets_.For(endpoint, backend.tls);
+  if (!target.ok()) return target.error();
+  auto shared = std::make_shared<const http::UpstreamTarget>(std::move(target).value());
+  target_cache_.emplace(&endpoint, shared);
+  return shared;
 }
 
 namespace {
@@ -369,13 +381,14 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
       continue;
     }
 
-    auto target = TargetFor(backend);
-    if (!target.ok()) {
-      ex.last_error = target.error().message();
+    auto found = TargetFor(ex, backend);
+    if (!found.ok()) {
+      ex.last_error = found.error().message();
       excluded.push_back(*picked);
       continue;
     }
-    ex.record.upstream = target->host + ":" + std::to_string(target->port);
+    const std::shared_ptr<const http::UpstreamTarget> target = std::move(found).value();
+    ex.record.upstream = target->address;
 
     // A pooled connection may have been closed by the peer just before we used it: such a failure
     // before any response byte is retried on a fresh connection to the same backend.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sluice/config/runtime.h"
@@ -73,7 +74,8 @@ class Gateway {
                          http::UpstreamConnection& conn, http::ResponseHead& head);
   http::Task<void> RespondError(Exchange& ex, int status, std::string_view type,
                                 std::string_view message);
-  Result<http::UpstreamTarget> TargetFor(const config::Backend& backend);
+  Result<std::shared_ptr<const http::UpstreamTarget>> TargetFor(const Exchange& ex,
+                                                                const config::Backend& backend);
   void Finish(Exchange& ex);
   // The connection cancelled the request (deadline passed or client gone).
   static bool Aborted(const Exchange& ex);
@@ -85,6 +87,11 @@ class Gateway {
   http::UpstreamPool pool_;
   std::mt19937_64 rng_;
   http::UpstreamTargets targets_;
+  // Targets (pool keys, TLS contexts) by endpoint, built once per config snapshot; the snapshot is
+  // held so that its endpoints' addresses stay valid keys.
+  std::shared_ptr<const config::RuntimeConfig> targets_config_;
+  std::unordered_map<const config::Endpoint*, std::shared_ptr<const http::UpstreamTarget>>
+      target_cache_;
   std::map<std::string, size_t> endpoint_cursor_;  // round-robin over a Backend's endpoints
   std::vector<Extension*> extensions_;
 };
