@@ -1,5 +1,6 @@
 #include "sluice/json/parser.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "sluice/json/padding.h"
@@ -21,7 +22,50 @@ ThreadParser& LocalParser() {
   return local;
 }
 
+struct ThreadIndexer {
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+  bool lent = false;
+};
+
+ThreadIndexer& LocalIndexer() {
+  thread_local ThreadIndexer local;
+  return local;
+}
+
+// A stage-1 implementation for the CPU at hand (the same runtime choice simdjson's parsers make).
+std::unique_ptr<simdjson::internal::dom_parser_implementation> NewIndexer(std::size_t capacity) {
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+  constexpr std::size_t kDepth = 1024;  // stage 2's container stack; unused by stage 1
+  if (simdjson::get_active_implementation()->create_dom_parser_implementation(capacity, kDepth,
+                                                                                impl)) {
+    return nullptr;
+  }
+  return impl;
+}
+
 }  // namespace
+
+StructuralIndexLease::StructuralIndexLease(std::size_t document_size) {
+  ThreadIndexer& local = LocalIndexer();
+  pooled_ = document_size <= ParserLease::kPooledDocumentLimit && !local.lent;
+  if (pooled_) local.lent = true;
+}
+
+StructuralIndexLease::~StructuralIndexLease() {
+  if (pooled_) LocalIndexer().lent = false;
+}
+
+simdjson::error_code StructuralIndexLease::Index(const char* data, std::size_t size) {
+  // The pooled indexer grows to the largest document it has seen (up to the pool limit).
+  auto& slot = pooled_ ? LocalIndexer().impl : owned_;
+  if (!slot || slot->capacity() < size) {
+    auto fresh = NewIndexer(std::max<std::size_t>(size, 4096));
+    if (!fresh) return simdjson::MEMALLOC;
+    slot = std::move(fresh);
+  }
+  impl_ = slot.get();
+  return impl_->stage1(reinterpret_cast<const uint8_t*>(data), size, simdjson::stage1_mode::regular);
+}
 
 ParserLease::ParserLease(std::size_t document_size) {
   ThreadParser& local = LocalParser();

@@ -36,6 +36,29 @@ class ParserLease {
   std::unique_ptr<simdjson::ondemand::parser> owned_;
 };
 
+// simdjson's stage 1 on its own, for readers that walk a document themselves: it validates UTF-8,
+// rejects unescaped control characters in strings and unterminated strings, and lists the offset
+// of every structural character ({ } [ ] : ,) and of the first byte of every string and scalar.
+// Pooled per thread on the same terms as ParserLease.
+class StructuralIndexLease {
+ public:
+  explicit StructuralIndexLease(std::size_t document_size);
+  ~StructuralIndexLease();
+  StructuralIndexLease(const StructuralIndexLease&) = delete;
+  StructuralIndexLease& operator=(const StructuralIndexLease&) = delete;
+
+  // Indexes `size` bytes at `data`, which must be followed by kPadding readable bytes. The
+  // accessors below are valid after a successful call.
+  simdjson::error_code Index(const char* data, std::size_t size);
+  const uint32_t* offsets() const { return impl_->structural_indexes.get(); }
+  std::size_t count() const { return impl_->n_structural_indexes; }
+
+ private:
+  bool pooled_ = false;
+  simdjson::internal::dom_parser_implementation* impl_ = nullptr;
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> owned_;
+};
+
 // The enumerator name of a simdjson error code, e.g. "TAPE_ERROR".
 std::string_view ErrorCodeName(simdjson::error_code code);
 

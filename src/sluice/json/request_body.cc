@@ -44,160 +44,177 @@ struct TopLevel {
   size_t close = 0;  // offset of '}'
 };
 
-// Validates one document in a single On-Demand pass and reports top-level fields. simdjson's
-// stage 1 already checked UTF-8, unescaped control characters and string termination; the walk
-// checks structure (On-Demand iteration rejects missing or extra commas, colons and brackets) and
-// scalars (validated on their raw tokens, which On-Demand then skips); Walk() then checks the
-// escapes of all strings in one scan.
-class Walker {
- public:
-  Walker(const std::string& body, od::document& doc, FieldVisitor& visitor)
-      : base_(body.data()), end_(body.data() + body.size()), doc_(doc), visitor_(visitor) {}
-
-  error_code WalkTop(od::object& object) { return WalkFields(object, 1, /*children=*/false); }
-
- private:
-  error_code ValidateScalar(od::json_type type, std::string_view token) const {
-    token = TrimTrailingJsonSpace(token);
-    switch (type) {
-      case od::json_type::string:
-        // Stage 1 makes any non-space byte after a closing quote a token of its own, so the token
-        // is exactly the string plus trailing whitespace.
-        // Its escapes are checked once for the whole body after the walk (CheckEscapes).
-        return token.size() >= 2 && token.back() == '"' ? simdjson::SUCCESS
-                                                        : simdjson::STRING_ERROR;
-      case od::json_type::number:
-        return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-      case od::json_type::boolean:
-        if (token == "true") return simdjson::SUCCESS;
-        return token == "false"
-                   ? simdjson::SUCCESS
-                   : (token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR);
-      case od::json_type::null:
-        return token == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-      default:
-        return simdjson::TAPE_ERROR;
-    }
-  }
-
-  error_code ValidateValue(od::value& value, int depth) {
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    switch (type) {
-      case od::json_type::object: {
-        od::object object;
-        if (auto e = value.get_object().get(object)) return e;
-        for (auto field_result : object) {
-          od::field field;
-          // On-Demand checks that the key is a string followed by ':'; its escapes are checked
-          // with the whole body's.
-          if (auto e = std::move(field_result).get(field)) return e;
-          if (auto e = ValidateValue(field.value(), depth + 1)) return e;
-        }
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::array: {
-        od::array array;
-        if (auto e = value.get_array().get(array)) return e;
-        for (auto element_result : array) {
-          od::value element;
-          if (auto e = std::move(element_result).get(element)) return e;
-          if (auto e = ValidateValue(element, depth + 1)) return e;
-        }
-        return simdjson::SUCCESS;
-      }
-      default:
-        return ValidateScalar(type, value.raw_json_token());
-    }
-  }
-
-  // Offset one past the last non-space byte before the iterator's current token (the ',' or '}'
-  // that follows a container value just walked).
-  error_code EndBeforeCurrentToken(size_t& end) {
-    const char* location;
-    if (auto e = doc_.current_location().get(location)) return e;
-    while (location > base_ && IsJsonSpace(location[-1])) --location;
-    end = static_cast<size_t>(location - base_);
-    return simdjson::SUCCESS;
-  }
-
-  error_code WalkFields(od::object& object, int depth, bool children) {
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-    std::string key_scratch;
-    for (auto field_result : object) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
-      FieldSpan span;
-      const char* raw_key = field.key().raw();
-      span.key_begin = static_cast<size_t>(raw_key - 1 - base_);
-      if (!DecodeRawKey(raw_key, end_, key_scratch, span.key)) return simdjson::STRING_ERROR;
-      od::value& value = field.value();
-      std::string_view token = value.raw_json_token();
-      span.value_begin = static_cast<size_t>(token.data() - base_);
-      if (auto e = value.type().get(span.type)) return e;
-      if (span.type == od::json_type::object || span.type == od::json_type::array) {
-        if (!children && span.type == od::json_type::object && visitor_.WantChildren(span.key)) {
-          // The key view may point into key_scratch, which the nested walk does not touch.
-          od::object child;
-          if (auto e = value.get_object().get(child)) return e;
-          if (auto e = WalkFields(child, depth + 1, /*children=*/true)) return e;
-        } else {
-          if (auto e = ValidateValue(value, depth + 1)) return e;
-        }
-        if (auto e = EndBeforeCurrentToken(span.value_end)) return e;
-      } else {
-        if (auto e = ValidateScalar(span.type, token)) return e;
-        span.value_end = span.value_begin + TrimTrailingJsonSpace(token).size();
-      }
-      if (children) {
-        visitor_.OnChild(span);
-      } else {
-        visitor_.OnField(span);
-      }
-    }
-    return simdjson::SUCCESS;
-  }
-
-  const char* base_;
-  const char* end_;
-  od::document& doc_;
-  FieldVisitor& visitor_;
-};
-
 Error NotAnObject() {
   return Error(ErrorKind::kInvalidArgument, "INCORRECT_TYPE: the request body is not a JSON object",
                ErrorSource::kClient);
 }
 
+// Validates one document and reports its top-level fields, walking the offsets simdjson's stage 1
+// lists (which has already checked UTF-8, control characters in strings and string termination).
+// The walk checks the grammar token by token with a stack of open containers, and each scalar on
+// its raw text; the escapes of every string are then checked in one scan of the whole body. This
+// is a validating parser that builds nothing: no tape, no DOM, no copy of any string.
+class Scanner {
+ public:
+  Scanner(const std::string& body, const uint32_t* offsets, size_t count, FieldVisitor& visitor)
+      : data_(body.data()), size_(body.size()), at_(offsets), count_(count), visitor_(visitor) {}
+
+  // `top` gets the offsets of the top-level braces. INCORRECT_TYPE means the top level is not an
+  // object.
+  error_code Run(TopLevel& top) {
+    if (count_ == 0) return simdjson::EMPTY;
+    if (Char(0) != '{') return simdjson::INCORRECT_TYPE;
+    top.open = at_[0];
+    size_t i = 0;
+  value:  // a value starts at token i
+    if (i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    {
+      const char c = Char(i);
+      if (stack_size_ == 1) {
+        // A top-level field's value (stack_size_ counts the top-level object itself).
+        field_.value_begin = at_[i];
+        field_.type = TypeOf(c);
+      } else if (stack_size_ == 2 && children_) {
+        child_.value_begin = at_[i];
+        child_.type = TypeOf(c);
+      }
+      if (c == '{' || c == '[') {
+        if (stack_size_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
+        if (stack_size_ == 1 && c == '{' && visitor_.WantChildren(field_.key)) children_ = true;
+        stack_[stack_size_++] = c;
+        ++i;
+        if (i < count_ && Char(i) == (c == '{' ? '}' : ']')) {
+          last_end_ = at_[i] + 1;  // an empty container
+          --stack_size_;
+          ++i;
+          goto after_value;
+        }
+        if (c == '{') goto key;
+        goto value;
+      }
+      if (auto e = CheckScalar(c, i)) return e;
+      ++i;
+      goto after_value;
+    }
+  key:  // a key starts at token i, inside an object
+    if (i + 1 >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    if (Char(i) != '"' || Char(i + 1) != ':') return simdjson::TAPE_ERROR;
+    if (stack_size_ == 1) {
+      if (auto e = ReadKey(i, top_key_scratch_, field_)) return e;
+    } else if (stack_size_ == 2 && children_) {
+      if (auto e = ReadKey(i, child_key_scratch_, child_)) return e;
+    }
+    i += 2;
+    goto value;
+  after_value:  // a value ended just before token i; last_end_ is one past its last byte
+    if (stack_size_ == 1) {
+      field_.value_end = last_end_;
+      if (children_) children_ = false;
+      visitor_.OnField(field_);
+    } else if (stack_size_ == 2 && children_) {
+      child_.value_end = last_end_;
+      visitor_.OnChild(child_);
+    }
+    if (stack_size_ == 0) {
+      // The top-level object closed: nothing may follow.
+      return i == count_ ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
+    }
+    if (i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    {
+      const char c = Char(i);
+      const char open = stack_[stack_size_ - 1];
+      if (c == ',') {
+        ++i;
+        if (open == '{') goto key;
+        goto value;
+      }
+      if (c != (open == '{' ? '}' : ']')) return simdjson::TAPE_ERROR;
+      last_end_ = at_[i] + 1;
+      if (--stack_size_ == 0) top.close = at_[i];
+      ++i;
+      goto after_value;
+    }
+  }
+
+ private:
+  char Char(size_t i) const { return data_[at_[i]]; }
+
+  // The raw text of token i: up to the next token, without the whitespace before it.
+  std::string_view Token(size_t i) const {
+    const size_t end = i + 1 < count_ ? at_[i + 1] : size_;
+    return TrimTrailingJsonSpace(std::string_view(data_ + at_[i], end - at_[i]));
+  }
+
+  static od::json_type TypeOf(char c) {
+    switch (c) {
+      case '{': return od::json_type::object;
+      case '[': return od::json_type::array;
+      case '"': return od::json_type::string;
+      case 't':
+      case 'f': return od::json_type::boolean;
+      case 'n': return od::json_type::null;
+      default: return od::json_type::number;
+    }
+  }
+
+  // A string or scalar value at token i; sets last_end_.
+  error_code CheckScalar(char c, size_t i) {
+    const std::string_view token = Token(i);
+    last_end_ = at_[i] + token.size();
+    switch (c) {
+      case '"':
+        // Stage 1 makes any non-space byte after a closing quote a token of its own, so the token
+        // is exactly the string.
+        return token.size() >= 2 && token.back() == '"' ? simdjson::SUCCESS
+                                                        : simdjson::STRING_ERROR;
+      case 't': return token == "true" ? simdjson::SUCCESS : simdjson::T_ATOM_ERROR;
+      case 'f': return token == "false" ? simdjson::SUCCESS : simdjson::F_ATOM_ERROR;
+      case 'n': return token == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+      case '-':
+      case '0': case '1': case '2': case '3': case '4':
+      case '5': case '6': case '7': case '8': case '9':
+        return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+      default:
+        return simdjson::TAPE_ERROR;  // ':' ',' '}' ']' or a byte that starts no JSON value
+    }
+  }
+
+  error_code ReadKey(size_t i, std::string& scratch, FieldSpan& span) const {
+    span.key_begin = at_[i];
+    return DecodeRawKey(data_ + at_[i] + 1, data_ + size_, scratch, span.key)
+               ? simdjson::SUCCESS
+               : simdjson::STRING_ERROR;
+  }
+
+  const char* data_;
+  size_t size_;
+  const uint32_t* at_;
+  size_t count_;
+  FieldVisitor& visitor_;
+  char stack_[kMaxDepth];  // '{' or '[' per open container; [0] is the top-level object
+  int stack_size_ = 0;
+  size_t last_end_ = 0;
+  FieldSpan field_;         // the top-level field being read
+  FieldSpan child_;         // a field of the wanted child object being read
+  bool children_ = false;   // inside the object of a top-level key the visitor wants children of
+  std::string top_key_scratch_;  // decoded keys with escapes: the parent's must outlive children
+  std::string child_key_scratch_;
+};
+
 // Parses `body` (padding ensured) and feeds its top-level fields to `visitor`.
 Result<TopLevel> Walk(std::string& body, FieldVisitor& visitor) {
   EnsurePadding(body);
-  ParserLease lease(body.size());
-  od::document doc;
-  if (auto e = lease.parser().iterate(body.data(), body.size(), body.capacity()).get(doc)) {
-    return ClientJsonError(e);
-  }
-  od::object object;
-  if (auto e = doc.get_object().get(object)) {
+  StructuralIndexLease index(body.size());
+  if (auto e = index.Index(body.data(), body.size())) return ClientJsonError(e);
+  Scanner scanner(body, index.offsets(), index.count(), visitor);
+  TopLevel top;
+  if (auto e = scanner.Run(top)) {
     return e == simdjson::INCORRECT_TYPE ? NotAnObject() : ClientJsonError(e);
   }
-  Walker walker(body, doc, visitor);
-  if (auto e = walker.WalkTop(object)) return ClientJsonError(e);
   // With the structure valid every backslash is inside a string (outside one it would have made
   // an invalid token), and no escape sequence can reach past a string's closing quote, so one
-  // scan of the whole body checks the escapes of every key and string: one memchr pass instead
-  // of a call per string.
+  // scan of the whole body checks the escapes of every key and string.
   if (!ValidEscapes(body)) return ClientJsonError(simdjson::STRING_ERROR);
-  // The walk consumed the closing brace; anything left is trailing content.
-  const char* location;
-  error_code e = doc.current_location().get(location);
-  if (e != simdjson::OUT_OF_BOUNDS) {
-    return ClientJsonError(e == simdjson::SUCCESS ? simdjson::TRAILING_CONTENT : e);
-  }
-  TopLevel top;
-  top.open = body.find('{');
-  top.close = body.find_last_of('}');
   return top;
 }
 

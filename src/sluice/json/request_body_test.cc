@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <vector>
+
+#include "sluice/json/parser.h"
 
 namespace sluice::json {
 namespace {
@@ -216,6 +220,67 @@ TEST(PeekRequestTest, DepthLimit) {
   auto peek = PeekRequest(deep);
   ASSERT_FALSE(peek.ok());
   EXPECT_EQ(peek.error().kind(), ErrorKind::kInvalidArgument);
+}
+
+// A top-level key and a key inside it, both escaped: each is decoded on its own.
+TEST(PeekRequestTest, EscapedKeysAtBothLevels) {
+  EXPECT_TRUE(Peek(R"({"stream\u005foptions":{"include\u005fusage":true}})").include_usage);
+  EXPECT_TRUE(Peek(R"({"stream_options":{"include\u005fusage":true},"m\u006fdel":"x"})")
+                  .include_usage);
+}
+
+// The nesting limit counts the top-level object: kMaxDepth containers are accepted, one more is
+// not.
+TEST(PeekRequestTest, DepthLimitBoundary) {
+  auto nested = [](int arrays) {
+    return "{\"a\":" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+  };
+  std::string at_limit = nested(kMaxDepth - 1);
+  EXPECT_TRUE(PeekRequest(at_limit).ok());
+  std::string over = nested(kMaxDepth);
+  auto peek = PeekRequest(over);
+  ASSERT_FALSE(peek.ok());
+  EXPECT_EQ(peek.error().message().rfind("DEPTH_ERROR", 0), 0u) << peek.error().message();
+}
+
+// Differential check of the validating scan against simdjson's DOM parser, which validates
+// fully: random edits of valid documents must be accepted or refused by both alike. The edits use
+// no hex digits beyond 'a' and no exponents, so the two known, deliberate differences (a lone
+// surrogate escape and numbers beyond double or 64-bit range, accepted here as Go accepts them)
+// cannot arise.
+TEST(PeekRequestTest, AcceptsExactlyWhatAFullParserAccepts) {
+  const std::vector<std::string> seeds = {
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true})",
+      R"({"a":[1,-2.5,0,{"b":null,"c":[true,false]}],"d":{"e":{"f":"g\n\"h"}},"i":""})",
+      R"( { "stream_options" : { "include_usage" : true } , "n" : [ ] , "o" : { } } )",
+      R"({"k\\":"v\/","x":[[[]]],"y":[{},{"z":[0.5,10]}]})",
+  };
+  const std::string alphabet = "{}[]:,\" \\tnfa-.01";
+  simdjson::dom::parser dom;
+  std::mt19937 rng(20261126);
+  int accepted = 0, refused = 0;
+  for (int round = 0; round < 30000; ++round) {
+    std::string doc = seeds[rng() % seeds.size()];
+    const int edits = 1 + int(rng() % 3);
+    for (int e = 0; e < edits && !doc.empty(); ++e) {
+      const size_t pos = rng() % doc.size();
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: doc.insert(doc.begin() + pos, c); break;
+        case 1: doc.erase(pos, 1); break;
+        default: doc[pos] = c; break;
+      }
+    }
+    simdjson::dom::element root;
+    const bool dom_ok = !dom.parse(doc).get(root) && root.is_object();
+    std::string body = doc;
+    const bool ours = PeekRequest(body).ok();
+    ASSERT_EQ(ours, dom_ok) << doc;
+    (ours ? accepted : refused)++;
+  }
+  // Both outcomes were exercised.
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(refused, 1000);
 }
 
 // ---------------------------------------------------------------------------------------------
