@@ -43,8 +43,11 @@ class ConnectionImpl final : public UpstreamConnection {
   Task<Result<void>> Send(std::string_view head, std::string_view body) override {
     ResetParser();
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+    std::span<asio::const_buffer> pending(bufs);
+    if (auto* plain = std::get_if<Socket>(&stream_)) SendNow(*plain, pending);
+    if (pending.empty()) co_return Ok();
     auto [ec, n] = co_await std::visit(
-        [&](auto& s) { return asio::async_write(s, bufs, kNoThrow); }, stream_);
+        [&](auto& s) { return asio::async_write(s, pending, kNoThrow); }, stream_);
     if (ec) {
       open_ = false;
       co_return UpstreamError(ErrorKind::kUnavailable, "upstream write failed: " + ec.message(),

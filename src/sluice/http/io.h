@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <span>
 
 namespace sluice::http {
 
@@ -26,5 +27,12 @@ using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
 using Resolver = asio::ip::basic_resolver<asio::ip::tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
+// Sends what the socket takes at once of `buffers`, without blocking or suspending, and drops what
+// was sent from the front of `buffers`. Usually that is everything, and the caller's coroutine
+// goes on without an asynchronous write (whose completion, even when the kernel takes the bytes at
+// once, is a trip through the scheduler). What is left, and any error, is for the asynchronous
+// write that follows.
+void SendNow(Socket& socket, std::span<asio::const_buffer>& buffers);
 
 }  // namespace sluice::http

@@ -487,8 +487,10 @@ Task<bool> ResponseWriter::Send(std::string_view a, std::string_view b, std::str
     if (!part.empty()) bufs[n++] = asio::buffer(part);
   }
   if (n == 0) co_return true;
-  auto [ec, written] =
-      co_await asio::async_write(socket_, std::span(bufs.data(), n), kNoThrow);
+  std::span<asio::const_buffer> pending(bufs.data(), n);
+  SendNow(socket_, pending);
+  if (pending.empty()) co_return true;
+  auto [ec, written] = co_await asio::async_write(socket_, pending, kNoThrow);
   if (ec) {
     failed_ = true;
     co_return false;
