@@ -35,6 +35,7 @@ void AppendDecimal(std::string& out, uint64_t v) {
 }
 
 constexpr size_t kTypicalHeaderCount = 16;
+constexpr size_t kTypicalResponseHeadBytes = 512;
 
 // The state of one request being parsed. llhttp calls back into it with slices of the input.
 struct RequestParser {
@@ -435,10 +436,12 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
 }  // namespace
 
 void ResponseWriter::StartResponse(int status, const Headers& headers,
-                                   std::optional<size_t> content_length) {
+                                   std::optional<size_t> content_length,
+                                   std::string_view content_type) {
   started_ = true;
   status_ = status;
   head_.clear();
+  head_.reserve(kTypicalResponseHeadBytes);
   head_ += http10_ ? "HTTP/1.0 " : "HTTP/1.1 ";
   AppendDecimal(head_, status);
   head_ += ' ';
@@ -446,9 +449,15 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
   head_ += kCrlf;
   for (const auto& f : headers.fields()) {
     if (IsHopByHopOrFraming(f.name)) continue;
+    if (!content_type.empty() && EqualsIgnoreCase(f.name, "content-type")) continue;
     head_ += f.name;
     head_ += ": ";
     head_ += f.value;
+    head_ += kCrlf;
+  }
+  if (!content_type.empty()) {
+    head_ += "content-type: ";
+    head_ += content_type;
     head_ += kCrlf;
   }
   const bool no_body = status == 204 || status == 304 || status < 200;
@@ -475,9 +484,10 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
   if (head_request_) chunked_ = false;
 }
 
-Task<bool> ResponseWriter::Send(std::string_view a, std::string_view b, std::string_view c) {
-  if (failed_) co_return false;
-  std::array<asio::const_buffer, 4> bufs;
+std::span<asio::const_buffer> ResponseWriter::SendNow(std::array<asio::const_buffer, 4>& bufs,
+                                                      std::string_view a, std::string_view b,
+                                                      std::string_view c) {
+  if (failed_) return {};
   size_t n = 0;
   if (!head_sent_) {
     bufs[n++] = asio::buffer(head_);
@@ -486,47 +496,56 @@ Task<bool> ResponseWriter::Send(std::string_view a, std::string_view b, std::str
   for (auto part : {a, b, c}) {
     if (!part.empty()) bufs[n++] = asio::buffer(part);
   }
-  if (n == 0) co_return true;
   std::span<asio::const_buffer> pending(bufs.data(), n);
-  SendNow(socket_, pending);
-  if (pending.empty()) co_return true;
+  http::SendNow(socket_, pending);
+  return pending;
+}
+
+Task<bool> ResponseWriter::SendRest(std::span<asio::const_buffer> pending) {
   auto [ec, written] = co_await asio::async_write(socket_, pending, kNoThrow);
-  if (ec) {
-    failed_ = true;
-    co_return false;
-  }
-  co_return true;
+  if (ec) failed_ = true;
+  co_return !failed_;
 }
 
 Task<bool> ResponseWriter::WriteBody(std::string_view data) {
   if (data.empty()) co_return !failed_;
   body_bytes_ += data.size();
-  if (head_request_) co_return co_await Send({});
-  if (!chunked_) co_return co_await Send(data);
+  std::array<asio::const_buffer, 4> bufs;
+  std::span<asio::const_buffer> pending;
   char size_line[24];
-  auto [end, ec] = std::to_chars(size_line, size_line + 20, data.size(), 16);
-  *end++ = '\r';
-  *end++ = '\n';
-  co_return co_await Send(std::string_view(size_line, end - size_line), data, kCrlf);
+  if (head_request_) {
+    pending = SendNow(bufs, {});
+  } else if (!chunked_) {
+    pending = SendNow(bufs, data);
+  } else {
+    auto [end, ec] = std::to_chars(size_line, size_line + 20, data.size(), 16);
+    *end++ = '\r';
+    *end++ = '\n';
+    pending = SendNow(bufs, std::string_view(size_line, end - size_line), data, kCrlf);
+  }
+  if (pending.empty()) co_return !failed_;
+  co_return co_await SendRest(pending);
 }
 
 Task<bool> ResponseWriter::Finish() {
   if (finished_) co_return !failed_;
   finished_ = true;
-  if (chunked_) co_return co_await Send("0\r\n\r\n");
-  co_return co_await Send({});
+  std::array<asio::const_buffer, 4> bufs;
+  auto pending = SendNow(bufs, chunked_ ? std::string_view("0\r\n\r\n") : std::string_view());
+  if (pending.empty()) co_return !failed_;
+  co_return co_await SendRest(pending);
 }
 
 Task<bool> ResponseWriter::Respond(int status, std::string_view content_type,
                                    std::string_view body, const Headers* extra_headers) {
-  Headers headers;
-  if (extra_headers) headers = *extra_headers;
-  if (!content_type.empty()) headers.Set("content-type", content_type);
-  StartResponse(status, headers, body.size());
+  static const Headers kNoHeaders;
+  StartResponse(status, extra_headers ? *extra_headers : kNoHeaders, body.size(), content_type);
   finished_ = true;
   body_bytes_ += body.size();
-  if (head_request_) co_return co_await Send({});
-  co_return co_await Send(body);
+  std::array<asio::const_buffer, 4> bufs;
+  auto pending = SendNow(bufs, head_request_ ? std::string_view() : body);
+  if (pending.empty()) co_return !failed_;
+  co_return co_await SendRest(pending);
 }
 
 Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,

@@ -59,9 +59,11 @@ class ResponseWriter {
   RequestControl* control() const { return control_; }
 
   // Queues the status line and headers. `content_length` unset → chunked (HTTP/1.0: close-delimited).
-  // Framing and connection headers in `headers` are ignored: the writer owns framing. The head is
-  // sent together with the first body bytes (one gathered write).
-  void StartResponse(int status, const Headers& headers, std::optional<size_t> content_length);
+  // Framing and connection headers in `headers` are ignored: the writer owns framing. A non-empty
+  // `content_type` replaces any content-type in `headers`. The head is sent together with the first
+  // body bytes (one gathered write).
+  void StartResponse(int status, const Headers& headers, std::optional<size_t> content_length,
+                     std::string_view content_type = {});
   Task<bool> WriteBody(std::string_view data);  // false when the client is gone
   Task<bool> Finish();
   // A complete response in one write.
@@ -77,7 +79,13 @@ class ResponseWriter {
   void set_close() { keep_alive_ = false; }
 
  private:
-  Task<bool> Send(std::string_view a, std::string_view b = {}, std::string_view c = {});
+  // Gathers the head (if not sent yet) and the non-empty parts into `bufs` and sends what the
+  // socket takes at once; returns what is left for SendRest (usually nothing: then no coroutine
+  // is needed at all). Empty when the writer already failed.
+  std::span<asio::const_buffer> SendNow(std::array<asio::const_buffer, 4>& bufs,
+                                        std::string_view a, std::string_view b = {},
+                                        std::string_view c = {});
+  Task<bool> SendRest(std::span<asio::const_buffer> pending);
 
   Socket& socket_;
   RequestControl* control_;
