@@ -56,15 +56,30 @@ Result<void> AppendAwsSignature(const config::Backend& backend, const OutgoingRe
   return Ok();
 }
 
-Result<void> AppendCredentialHeaders(const config::Backend& backend, const OutgoingRequest& request,
-                                     HeaderList& out) {
+std::optional<std::pair<std::string_view, std::string_view>> StaticCredentialHeader(
+    const config::Backend& backend) {
   switch (backend.auth.type) {
-    case config::UpstreamAuth::Type::kNone:
-      return Ok();
     case config::UpstreamAuth::Type::kAPIKey:
     case config::UpstreamAuth::Type::kAnthropicAPIKey:
     case config::UpstreamAuth::Type::kAzureAPIKey:
-      out.emplace_back(backend.auth.header_name, backend.auth.header_value);
+      return std::pair<std::string_view, std::string_view>(backend.auth.header_name,
+                                                           backend.auth.header_value);
+    default:
+      return std::nullopt;
+  }
+}
+
+Result<void> AppendCredentialHeaders(const config::Backend& backend, const OutgoingRequest& request,
+                                     HeaderList& out) {
+  if (auto header = StaticCredentialHeader(backend)) {
+    out.emplace_back(header->first, header->second);
+    return Ok();
+  }
+  switch (backend.auth.type) {
+    case config::UpstreamAuth::Type::kNone:
+    case config::UpstreamAuth::Type::kAPIKey:
+    case config::UpstreamAuth::Type::kAnthropicAPIKey:
+    case config::UpstreamAuth::Type::kAzureAPIKey:
       return Ok();
     case config::UpstreamAuth::Type::kAWSCredentials:
       return AppendAwsSignature(backend, request, std::chrono::system_clock::now(), out);

@@ -5,6 +5,7 @@
 // SigV4) compute headers over the final method, host, path and body.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,11 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // policy and the last resolution or refresh error.
 Result<void> AppendCredentialHeaders(const config::Backend& backend, const OutgoingRequest& request,
                                      HeaderList& out);
+
+// The one header of a backend whose credential does not depend on the request (the API-key
+// policies), as views of the configuration: no copy. nullopt for request-signed or no credentials.
+std::optional<std::pair<std::string_view, std::string_view>> StaticCredentialHeader(
+    const config::Backend& backend);
 
 // AppendCredentialHeaders for an AWSCredentials backend at a given time (tests, `sluice
 // sign-aws`).

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <variant>
 
+#include "sluice/core/clock.h"
 #include "sluice/core/strings.h"
 
 namespace sluice::http {
@@ -285,7 +286,7 @@ void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> conn) {
   if (!conn || !conn->reusable()) return;
   auto& idle = idle_[conn->pool_key()];
   if (idle.size() >= kMaxIdlePerTarget) return;
-  static_cast<ConnectionImpl*>(conn.get())->set_released_at(std::chrono::steady_clock::now());
+  static_cast<ConnectionImpl*>(conn.get())->set_released_at(CoarseSteadyNow());
   idle.push_back(std::move(conn));
 }
 
@@ -293,7 +294,7 @@ Task<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::Acquire(
     const UpstreamTarget& target, std::chrono::milliseconds connect_timeout) {
   if (auto it = idle_.find(target.key); it != idle_.end()) {
     auto& idle = it->second;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = CoarseSteadyNow();
     while (!idle.empty()) {
       std::unique_ptr<UpstreamConnection> conn = std::move(idle.back());
       idle.pop_back();

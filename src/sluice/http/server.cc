@@ -16,6 +16,7 @@
 #include <charconv>
 #include <span>
 
+#include "sluice/core/clock.h"
 #include "sluice/core/strings.h"
 
 namespace sluice::http {
@@ -183,7 +184,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   // RequestControl.
   void ArmDeadline(std::chrono::milliseconds timeout) override {
     if (timeout.count() <= 0) return;
-    deadline_ = std::chrono::steady_clock::now() + timeout;
+    deadline_ = CoarseSteadyNow() + timeout;
     ScheduleTimer();
   }
   bool deadline_expired() const override { return deadline_expired_; }
@@ -250,7 +251,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
       if (!got_bytes && state_.draining.load(std::memory_order_relaxed)) co_return false;
       // The timer closes a read that outlives its deadline by cancelling the socket.
       read_timed_out_ = false;
-      read_deadline_ = std::chrono::steady_clock::now() + timeout;
+      read_deadline_ = CoarseSteadyNow() + timeout;
       ScheduleTimer();
       auto [ec, n] = co_await socket_.async_read_some(
           asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
@@ -284,7 +285,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     in_handler_ = true;
     deadline_expired_ = false;
     deadline_ = kNoDeadline;
-    watch_at_ = std::chrono::steady_clock::now() + kClientWatchDelay;
+    watch_at_ = CoarseSteadyNow() + kClientWatchDelay;
     ScheduleTimer();
     try {
       co_await (*handler_)(request, writer);

@@ -244,6 +244,8 @@ Result<std::shared_ptr<const http::UpstreamTarget>> Gateway::TargetFor(
 
 namespace {
 
+using namespace std::string_view_literals;
+
 // The upstream request head: the client's headers minus framing, hop-by-hop and (when the backend
 // has its own) credential headers, then the translator's headers, the mutations, Host and the
 // credential.
@@ -255,11 +257,11 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
   head.reserve(1024);
   // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
   // client's query string is not carried over.
-  head += "POST ";
+  head += "POST "sv;
   head += up.path;
-  head += " HTTP/1.1\r\nhost: ";
+  head += " HTTP/1.1\r\nhost: "sv;
   head += backend.host_header;
-  head += "\r\n";
+  head += "\r\n"sv;
   const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
   // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
   const std::string_view connection = req.headers.Get("connection").value_or("");
@@ -291,15 +293,15 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
       continue;
     }
     head += f.name;
-    head += ": ";
+    head += ": "sv;
     head += f.value;
-    head += "\r\n";
+    head += "\r\n"sv;
   }
   auto append = [&](std::string_view name, std::string_view value) {
     head += name;
-    head += ": ";
+    head += ": "sv;
     head += value;
-    head += "\r\n";
+    head += "\r\n"sv;
   };
   for (const auto& [name, value] : up.set_headers) {
     if (!Contains(ref.header_mutation.remove, name)) append(name, value);
@@ -308,14 +310,18 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
     if (has_credential && auth::IsCredentialHeader(name)) continue;
     append(name, value);
   }
-  auth::HeaderList credential;
-  auto signed_ok = auth::AppendCredentialHeaders(
-      backend, {"POST", backend.host_header, up.path, body}, credential);
-  if (!signed_ok.ok()) return signed_ok.error();
-  for (const auto& [name, value] : credential) append(name, value);
-  head += "content-length: ";
+  if (auto header = auth::StaticCredentialHeader(backend)) {
+    append(header->first, header->second);  // the common case, without copies
+  } else {
+    auth::HeaderList credential;
+    auto signed_ok = auth::AppendCredentialHeaders(
+        backend, {"POST", backend.host_header, up.path, body}, credential);
+    if (!signed_ok.ok()) return signed_ok.error();
+    for (const auto& [name, value] : credential) append(name, value);
+  }
+  head += "content-length: "sv;
   head += std::to_string(body.size());
-  head += "\r\n\r\n";
+  head += "\r\n\r\n"sv;
   return head;
 }
 
