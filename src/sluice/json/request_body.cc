@@ -6,12 +6,12 @@
 
 #include "sluice/core/strings.h"
 #include "sluice/json/parser.h"
+#include "sluice/json/scan.h"
 #include "sluice/json/unescape.h"
 
 namespace sluice::json {
 namespace {
 
-namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
 constexpr std::string_view kModel = "model";
@@ -19,29 +19,25 @@ constexpr std::string_view kStream = "stream";
 constexpr std::string_view kStreamOptions = "stream_options";
 constexpr std::string_view kIncludeUsage = "include_usage";
 
-// One field of an object, as byte offsets into the body.
-struct FieldSpan {
-  std::string_view key;    // decoded; valid only during the visitor call
-  size_t key_begin = 0;    // offset of the key's opening quote
-  size_t value_begin = 0;  // offset of the value's first byte
-  size_t value_end = 0;    // one past the value's last byte
-  od::json_type type = od::json_type::null;
-};
-
-// Receives the top-level fields, in document order, after each value has been validated. For a
-// top-level key for which WantChildren() is true and whose value is an object, the object's fields
-// are passed to OnChild() before the parent's OnField().
-class FieldVisitor {
+// The visitor shape this file's readers and editors use: top-level fields, and the fields of one
+// wanted top-level object ("children").
+class TopLevelVisitor : public FieldVisitor {
  public:
-  virtual ~FieldVisitor() = default;
   virtual bool WantChildren(std::string_view key) { return false; }
   virtual void OnChild(const FieldSpan& child) {}
   virtual void OnField(const FieldSpan& field) = 0;
-};
 
-struct TopLevel {
-  size_t open = 0;   // offset of '{'
-  size_t close = 0;  // offset of '}'
+ private:
+  bool WantFields(int depth, std::string_view key) final {
+    return depth == 1 && WantChildren(key);
+  }
+  void OnField(int depth, const FieldSpan& field) final {
+    if (depth == 1) {
+      OnField(field);
+    } else {
+      OnChild(field);
+    }
+  }
 };
 
 Error NotAnObject() {
@@ -54,167 +50,13 @@ Error NotAnObject() {
 // The walk checks the grammar token by token with a stack of open containers, and each scalar on
 // its raw text; the escapes of every string are then checked in one scan of the whole body. This
 // is a validating parser that builds nothing: no tape, no DOM, no copy of any string.
-class Scanner {
- public:
-  Scanner(const std::string& body, const uint32_t* offsets, size_t count, FieldVisitor& visitor)
-      : data_(body.data()), size_(body.size()), at_(offsets), count_(count), visitor_(visitor) {}
-
-  // `top` gets the offsets of the top-level braces. INCORRECT_TYPE means the top level is not an
-  // object.
-  error_code Run(TopLevel& top) {
-    if (count_ == 0) return simdjson::EMPTY;
-    if (Char(0) != '{') return simdjson::INCORRECT_TYPE;
-    top.open = at_[0];
-    size_t i = 0;
-  value:  // a value starts at token i
-    if (i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    {
-      const char c = Char(i);
-      if (stack_size_ == 1) {
-        // A top-level field's value (stack_size_ counts the top-level object itself).
-        field_.value_begin = at_[i];
-        field_.type = TypeOf(c);
-      } else if (stack_size_ == 2 && children_) {
-        child_.value_begin = at_[i];
-        child_.type = TypeOf(c);
-      }
-      if (c == '{' || c == '[') {
-        if (stack_size_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        if (stack_size_ == 1 && c == '{' && visitor_.WantChildren(field_.key)) children_ = true;
-        stack_[stack_size_++] = c;
-        ++i;
-        if (i < count_ && Char(i) == (c == '{' ? '}' : ']')) {
-          last_end_ = at_[i] + 1;  // an empty container
-          --stack_size_;
-          ++i;
-          goto after_value;
-        }
-        if (c == '{') goto key;
-        goto value;
-      }
-      if (auto e = CheckScalar(c, i)) return e;
-      ++i;
-      goto after_value;
-    }
-  key:  // a key starts at token i, inside an object
-    if (i + 1 >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    if (Char(i) != '"' || Char(i + 1) != ':') return simdjson::TAPE_ERROR;
-    if (stack_size_ == 1) {
-      if (auto e = ReadKey(i, top_key_scratch_, field_)) return e;
-    } else if (stack_size_ == 2 && children_) {
-      if (auto e = ReadKey(i, child_key_scratch_, child_)) return e;
-    }
-    i += 2;
-    goto value;
-  after_value:  // a value ended just before token i; last_end_ is one past its last byte
-    if (stack_size_ == 1) {
-      field_.value_end = last_end_;
-      if (children_) children_ = false;
-      visitor_.OnField(field_);
-    } else if (stack_size_ == 2 && children_) {
-      child_.value_end = last_end_;
-      visitor_.OnChild(child_);
-    }
-    if (stack_size_ == 0) {
-      // The top-level object closed: nothing may follow.
-      return i == count_ ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
-    }
-    if (i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    {
-      const char c = Char(i);
-      const char open = stack_[stack_size_ - 1];
-      if (c == ',') {
-        ++i;
-        if (open == '{') goto key;
-        goto value;
-      }
-      if (c != (open == '{' ? '}' : ']')) return simdjson::TAPE_ERROR;
-      last_end_ = at_[i] + 1;
-      if (--stack_size_ == 0) top.close = at_[i];
-      ++i;
-      goto after_value;
-    }
-  }
-
- private:
-  char Char(size_t i) const { return data_[at_[i]]; }
-
-  // The raw text of token i: up to the next token, without the whitespace before it.
-  std::string_view Token(size_t i) const {
-    const size_t end = i + 1 < count_ ? at_[i + 1] : size_;
-    return TrimTrailingJsonSpace(std::string_view(data_ + at_[i], end - at_[i]));
-  }
-
-  static od::json_type TypeOf(char c) {
-    switch (c) {
-      case '{': return od::json_type::object;
-      case '[': return od::json_type::array;
-      case '"': return od::json_type::string;
-      case 't':
-      case 'f': return od::json_type::boolean;
-      case 'n': return od::json_type::null;
-      default: return od::json_type::number;
-    }
-  }
-
-  // A string or scalar value at token i; sets last_end_.
-  error_code CheckScalar(char c, size_t i) {
-    const std::string_view token = Token(i);
-    last_end_ = at_[i] + token.size();
-    switch (c) {
-      case '"':
-        // Stage 1 makes any non-space byte after a closing quote a token of its own, so the token
-        // is exactly the string.
-        return token.size() >= 2 && token.back() == '"' ? simdjson::SUCCESS
-                                                        : simdjson::STRING_ERROR;
-      case 't': return token == "true" ? simdjson::SUCCESS : simdjson::T_ATOM_ERROR;
-      case 'f': return token == "false" ? simdjson::SUCCESS : simdjson::F_ATOM_ERROR;
-      case 'n': return token == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-      case '-':
-      case '0': case '1': case '2': case '3': case '4':
-      case '5': case '6': case '7': case '8': case '9':
-        return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-      default:
-        return simdjson::TAPE_ERROR;  // ':' ',' '}' ']' or a byte that starts no JSON value
-    }
-  }
-
-  error_code ReadKey(size_t i, std::string& scratch, FieldSpan& span) const {
-    span.key_begin = at_[i];
-    return DecodeRawKey(data_ + at_[i] + 1, data_ + size_, scratch, span.key)
-               ? simdjson::SUCCESS
-               : simdjson::STRING_ERROR;
-  }
-
-  const char* data_;
-  size_t size_;
-  const uint32_t* at_;
-  size_t count_;
-  FieldVisitor& visitor_;
-  char stack_[kMaxDepth];  // '{' or '[' per open container; [0] is the top-level object
-  int stack_size_ = 0;
-  size_t last_end_ = 0;
-  FieldSpan field_;         // the top-level field being read
-  FieldSpan child_;         // a field of the wanted child object being read
-  bool children_ = false;   // inside the object of a top-level key the visitor wants children of
-  std::string top_key_scratch_;  // decoded keys with escapes: the parent's must outlive children
-  std::string child_key_scratch_;
-};
-
-// Parses `body` (padding ensured) and feeds its top-level fields to `visitor`.
-Result<TopLevel> Walk(std::string& body, FieldVisitor& visitor) {
+// Pads `body` and feeds its fields to `visitor`.
+Result<ObjectBounds> Walk(std::string& body, FieldVisitor& visitor) {
   EnsurePadding(body);
-  StructuralIndexLease index(body.size());
-  if (auto e = index.Index(body.data(), body.size())) return ClientJsonError(e);
-  Scanner scanner(body, index.offsets(), index.count(), visitor);
-  TopLevel top;
-  if (auto e = scanner.Run(top)) {
+  ObjectBounds top;
+  if (auto e = ScanObject(body, visitor, top)) {
     return e == simdjson::INCORRECT_TYPE ? NotAnObject() : ClientJsonError(e);
   }
-  // With the structure valid every backslash is inside a string (outside one it would have made
-  // an invalid token), and no escape sequence can reach past a string's closing quote, so one
-  // scan of the whole body checks the escapes of every key and string.
-  if (!ValidEscapes(body)) return ClientJsonError(simdjson::STRING_ERROR);
   return top;
 }
 
@@ -262,7 +104,7 @@ Edit AppendField(size_t open, size_t last_value_end, std::string field_text) {
   return Edit{last_value_end, last_value_end, std::move(field_text)};
 }
 
-class PeekVisitor : public FieldVisitor {
+class PeekVisitor : public TopLevelVisitor {
  public:
   explicit PeekVisitor(const std::string& body) : body_(body) {}
 
@@ -276,12 +118,12 @@ class PeekVisitor : public FieldVisitor {
   }
   void OnField(const FieldSpan& field) override {
     if (field.key == kModel) {
-      has_model_ = field.type == od::json_type::string;
+      has_model_ = field.type == JsonType::kString;
       model_ = field;
     } else if (field.key == kStream) {
       stream_ = IsTrue(field);
     } else if (field.key == kStreamOptions) {
-      include_usage_ = field.type == od::json_type::object && pending_include_usage_;
+      include_usage_ = field.type == JsonType::kObject && pending_include_usage_;
     }
   }
 
@@ -301,7 +143,7 @@ class PeekVisitor : public FieldVisitor {
 
  private:
   bool IsTrue(const FieldSpan& f) const {
-    return f.type == od::json_type::boolean && body_[f.value_begin] == 't';
+    return f.type == JsonType::kBoolean && body_[f.value_begin] == 't';
   }
 
   const std::string& body_;
@@ -314,7 +156,7 @@ class PeekVisitor : public FieldVisitor {
 
 // Collects, for the named top-level key, the value span of every occurrence, plus the end of the
 // last top-level value (for appends).
-class KeyVisitor : public FieldVisitor {
+class KeyVisitor : public TopLevelVisitor {
  public:
   explicit KeyVisitor(std::string_view key) : key_(key) {}
   void OnField(const FieldSpan& field) override {
@@ -326,7 +168,7 @@ class KeyVisitor : public FieldVisitor {
   size_t last_value_end_ = 0;
 };
 
-class IncludeUsageVisitor : public FieldVisitor {
+class IncludeUsageVisitor : public TopLevelVisitor {
  public:
   explicit IncludeUsageVisitor(const std::string& body) : body_(body) {}
 
@@ -341,7 +183,7 @@ class IncludeUsageVisitor : public FieldVisitor {
     child_last_value_end_ = child.value_end;
     if (child.key != kIncludeUsage) return;
     child_has_include_usage_ = true;
-    if (!(child.type == od::json_type::boolean && body_[child.value_begin] == 't')) {
+    if (!(child.type == JsonType::kBoolean && body_[child.value_begin] == 't')) {
       child_edits_.push_back(Edit{child.value_begin, child.value_end, "true"});
     }
   }
@@ -349,14 +191,14 @@ class IncludeUsageVisitor : public FieldVisitor {
     last_value_end_ = field.value_end;
     if (field.key != kStreamOptions) return;
     seen_ = true;
-    if (field.type == od::json_type::object) {
+    if (field.type == JsonType::kObject) {
       for (Edit& edit : child_edits_) edits_.push_back(std::move(edit));
       child_edits_.clear();
       if (!child_has_include_usage_) {
         edits_.push_back(AppendField(field.value_begin, child_last_value_end_,
                                      FieldText(kIncludeUsage, "true")));
       }
-    } else if (field.type == od::json_type::null) {
+    } else if (field.type == JsonType::kNull) {
       edits_.push_back(Edit{field.value_begin, field.value_end, "{\"include_usage\":true}"});
     } else {
       bad_type_ = true;
@@ -373,7 +215,7 @@ class IncludeUsageVisitor : public FieldVisitor {
   bool bad_type_ = false;
 };
 
-class MutationVisitor : public FieldVisitor {
+class MutationVisitor : public TopLevelVisitor {
  public:
   struct Field {
     size_t key_begin;

@@ -2,8 +2,8 @@
 
 // Reads and edits of client request bodies, done in place on the original bytes.
 //
-// Reads validate the whole document (RFC 8259) in one simdjson On-Demand pass without building a
-// DOM, and look only at top-level fields. Edits splice bytes: every byte outside the edited value
+// Reads validate the whole document (RFC 8259) in one scan without building anything (scan.h),
+// and look only at top-level fields. Edits splice bytes: every byte outside the edited value
 // stays as the client sent it (DESIGN: "never re-serialize a body that was not changed").
 //
 // Keys are compared after decoding escapes ("mod\u0065l" is "model") and byte-exactly otherwise
@@ -25,11 +25,9 @@
 #include "sluice/config/runtime.h"
 #include "sluice/core/result.h"
 #include "sluice/json/padding.h"
+#include "sluice/json/scan.h"
 
 namespace sluice::json {
-
-// Deepest nesting accepted; well under simdjson's default parser depth (1024).
-inline constexpr int kMaxDepth = 512;
 
 // What routing needs from a client request body.
 struct RequestPeek {

@@ -148,29 +148,14 @@ bool AppendUnescaped(std::string& out, std::string_view raw) {
   return true;
 }
 
-const char* FindClosingQuote(const char* p, const char* end) {
-  while (true) {
-    const char* q = static_cast<const char*>(std::memchr(p, '"', end - p));
-    if (q == nullptr) return end;
-    // The quote closes the string unless an odd run of backslashes escapes it.
-    const char* b = q;
-    while (b > p && b[-1] == '\\') --b;
-    if (((q - b) & 1) == 0) return q;
-    p = q + 1;
-  }
-}
-
-bool DecodeRawKey(const char* raw, const char* end, std::string& scratch, std::string_view& key) {
-  const char* close = FindClosingQuote(raw, end);
-  if (close == end) return false;
-  const std::string_view text(raw, close - raw);
-  if (text.find('\\') == std::string_view::npos) {
-    key = text;
+bool DecodeString(std::string_view raw, std::string& scratch, std::string_view& out) {
+  if (raw.find('\\') == std::string_view::npos) {
+    out = raw;
     return true;
   }
   scratch.clear();
-  if (!AppendUnescaped(scratch, text)) return false;
-  key = scratch;
+  if (!AppendUnescaped(scratch, raw)) return false;
+  out = scratch;
   return true;
 }
 

@@ -18,15 +18,9 @@ bool ValidEscapes(std::string_view raw);
 // false, with `out` partially written, when an escape is invalid.
 bool AppendUnescaped(std::string& out, std::string_view raw);
 
-// The closing quote of the string whose contents start at `p` in a document ending at `end`;
-// `end` when the string is not terminated.
-const char* FindClosingQuote(const char* p, const char* end);
-
-// An object key as On-Demand hands it over (field::key().raw(): just past its opening quote), in a
-// document ending at `end`: a view of the document when the key has no escapes (the usual case,
-// and no copy), else its decoded text held in `scratch`. False when it is unterminated or an escape
-// is invalid.
-bool DecodeRawKey(const char* raw, const char* end, std::string& scratch, std::string_view& key);
+// A string's contents (`raw`, the bytes between its quotes) decoded: a view of `raw` when it has
+// no escape (no copy), else the decoded text held in `scratch`. False when an escape is invalid.
+bool DecodeString(std::string_view raw, std::string& scratch, std::string_view& out);
 
 // True when `text` is exactly one JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 // Magnitude is not limited (1e400 and 40-digit integers are valid JSON).

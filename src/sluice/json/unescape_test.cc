@@ -55,5 +55,16 @@ TEST(UnescapeTest, NumberGrammar) {
   }
 }
 
+TEST(UnescapeTest, DecodeStringViewsWhenItCan) {
+  std::string scratch;
+  std::string_view out;
+  const std::string_view plain = "plain";
+  ASSERT_TRUE(DecodeString(plain, scratch, out));
+  EXPECT_EQ(out.data(), plain.data());  // no copy
+  ASSERT_TRUE(DecodeString(R"(a\nb\u00e9)", scratch, out));
+  EXPECT_EQ(out, "a\nb\xC3\xA9");
+  EXPECT_FALSE(DecodeString(R"(bad\x)", scratch, out));
+}
+
 }  // namespace
 }  // namespace sluice::json
