@@ -290,21 +290,26 @@ void UpstreamPool::Release(std::unique_ptr<UpstreamConnection> conn) {
   idle.push_back(std::move(conn));
 }
 
-Task<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::Acquire(
-    const UpstreamTarget& target, std::chrono::milliseconds connect_timeout) {
-  if (auto it = idle_.find(target.key); it != idle_.end()) {
-    auto& idle = it->second;
-    const auto now = CoarseSteadyNow();
-    while (!idle.empty()) {
-      std::unique_ptr<UpstreamConnection> conn = std::move(idle.back());
-      idle.pop_back();
-      auto* impl = static_cast<ConnectionImpl*>(conn.get());
-      if (impl->LooksAlive(now)) {
-        impl->set_reused();
-        co_return std::move(conn);
-      }
+std::unique_ptr<UpstreamConnection> UpstreamPool::TakeIdle(const UpstreamTarget& target) {
+  auto it = idle_.find(target.key);
+  if (it == idle_.end()) return nullptr;
+  auto& idle = it->second;
+  const auto now = CoarseSteadyNow();
+  while (!idle.empty()) {
+    std::unique_ptr<UpstreamConnection> conn = std::move(idle.back());
+    idle.pop_back();
+    auto* impl = static_cast<ConnectionImpl*>(conn.get());
+    if (impl->LooksAlive(now)) {
+      impl->set_reused();
+      return conn;
     }
   }
+  return nullptr;
+}
+
+Task<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::Acquire(
+    const UpstreamTarget& target, std::chrono::milliseconds connect_timeout) {
+  if (auto conn = TakeIdle(target)) co_return std::move(conn);
 
   const std::string where = target.host + ":" + std::to_string(target.port);
   Timer timer(executor_, connect_timeout);

@@ -51,6 +51,9 @@ class UpstreamPool {
   // Returns an idle keep-alive connection to `target` or a new one (resolve, connect, TLS handshake).
   Task<Result<std::unique_ptr<UpstreamConnection>>> Acquire(const UpstreamTarget& target,
                                                             std::chrono::milliseconds connect_timeout);
+  // Acquire's first step alone: an idle connection to `target` that still looks usable, or null.
+  // Callers on the hot path try this first and need no coroutine when it succeeds.
+  std::unique_ptr<UpstreamConnection> TakeIdle(const UpstreamTarget& target);
   // Returns a connection whose response was fully read and that may be reused.
   void Release(std::unique_ptr<UpstreamConnection> conn);
 

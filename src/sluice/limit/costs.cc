@@ -22,10 +22,10 @@ uint64_t CostValue(const TokenUsage& usage, config::CostType type) {
   return 0;
 }
 
-std::vector<std::pair<std::string, uint64_t>> ComputeCosts(
+std::vector<std::pair<std::string_view, uint64_t>> ComputeCosts(
     const TokenUsage& usage, std::span<const config::Cost> route_costs,
     std::span<const config::Cost> global_costs) {
-  std::vector<std::pair<std::string, uint64_t>> out;
+  std::vector<std::pair<std::string_view, uint64_t>> out;
   out.reserve(route_costs.size() + global_costs.size());
   auto add = [&](const config::Cost& cost) {
     bool seen = std::any_of(out.begin(), out.end(),

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,8 +23,8 @@ uint64_t CostValue(const TokenUsage& usage, config::CostType type);
 // route cost set ("If the route defines LLMRequestCosts with a matching metadataKey, use that.
 // Otherwise, fall back to the global cost with that metadataKey", GatewayConfigSpec docs).
 // Within one list the first cost naming a key decides it. Order: route keys in list order, then
-// global ones.
-std::vector<std::pair<std::string, uint64_t>> ComputeCosts(
+// global ones. The keys view the costs' metadata_key strings.
+std::vector<std::pair<std::string_view, uint64_t>> ComputeCosts(
     const TokenUsage& usage, std::span<const config::Cost> route_costs,
     std::span<const config::Cost> global_costs);
 

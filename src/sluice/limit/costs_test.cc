@@ -7,7 +7,7 @@ namespace {
 
 using config::Cost;
 using config::CostType;
-using Costs = std::vector<std::pair<std::string, uint64_t>>;
+using Costs = std::vector<std::pair<std::string_view, uint64_t>>;
 
 TokenUsage Usage() {
   TokenUsage u;

@@ -36,7 +36,8 @@ struct AccessRecord {
   std::string provider;  // gen_ai.provider.name
   std::optional<uint64_t> input_tokens, output_tokens, total_tokens, cached_input_tokens,
       cache_creation_input_tokens, reasoning_tokens;
-  std::vector<std::pair<std::string, uint64_t>> costs;
+  // (metadata key, value); the keys view the configuration, which outlives the record.
+  std::vector<std::pair<std::string_view, uint64_t>> costs;
   std::string error;
   int attempts = 0;
 };

@@ -55,7 +55,9 @@ TEST(AccessLogTest, WorstCaseRecordFitsAndRoundTrips) {
   r.stream = true;
   r.input_tokens = r.output_tokens = r.total_tokens = UINT64_MAX;
   r.cached_input_tokens = r.cache_creation_input_tokens = r.reasoning_tokens = UINT64_MAX;
-  for (int i = 0; i < 20; ++i) r.costs.emplace_back(std::string(40, '"') + std::to_string(i), UINT64_MAX);
+  std::vector<std::string> keys;  // the record only views its cost keys
+  for (int i = 0; i < 20; ++i) keys.push_back(std::string(40, '"') + std::to_string(i));
+  for (const auto& key : keys) r.costs.emplace_back(key, UINT64_MAX);
   std::string out = "prefix";
   AppendAccessRecord(out, r);
   ASSERT_EQ(out.substr(0, 6), "prefix");

@@ -400,8 +400,11 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     // before any response byte is retried on a fresh connection to the same backend.
     bool delivered = false;
     while (true) {
-      auto conn = co_await pool_.Acquire(*target, options_.connect_timeout);
-      if (Aborted(ex)) co_return;  // deadline or client gone: Handle answers
+      Result<std::unique_ptr<http::UpstreamConnection>> conn = pool_.TakeIdle(*target);
+      if (!*conn) {
+        conn = co_await pool_.Acquire(*target, options_.connect_timeout);
+        if (Aborted(ex)) co_return;  // deadline or client gone: Handle answers
+      }
       if (!conn.ok()) {
         ex.last_error = conn.error().message();
         break;

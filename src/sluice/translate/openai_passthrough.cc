@@ -2,6 +2,7 @@
 
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
+#include "sluice/json/padding.h"
 #include "sluice/json/request_body.h"
 #include "sluice/translate/common/upstream_path.h"
 
@@ -73,7 +74,7 @@ class OpenAIPassthrough final : public Translator {
     if (stream_) {
       stream_usage_.Feed(bytes);
     } else {
-      body_.append(bytes);
+      json::AppendPadded(body_, bytes);  // read for usage at the end, in place
     }
     return Ok();
   }
