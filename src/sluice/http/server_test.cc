@@ -58,6 +58,11 @@ class ServerTest : public ::testing::Test {
     s.connect({asio::ip::make_address("127.0.0.1"), port_});
     asio::write(s, asio::buffer(bytes));
     if (half_close) s.shutdown(asio::socket_base::shutdown_send);
+    return ReadUntilClosed(s);
+  }
+
+  // Reads until the server closes or 5 s pass without a byte.
+  static std::string ReadUntilClosed(asio::ip::tcp::socket& s) {
     timeval tv{5, 0};
     setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     std::string out;
@@ -107,16 +112,7 @@ TEST_F(ServerTest, HeadersSplitAcrossReadsAndEmptyValues) {
     asio::write(s, asio::buffer(piece));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // one read per piece
   }
-  timeval tv{5, 0};
-  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  boost::system::error_code ec;
-  while (true) {
-    const size_t n = s.read_some(asio::buffer(buf), ec);
-    if (ec) break;
-    out.append(buf, n);
-  }
+  const std::string out = ReadUntilClosed(s);
   EXPECT_NE(out.find("GET /split x=v1 body="), std::string::npos) << out;
 }
 

@@ -138,15 +138,7 @@ bool ReadString(simdjson::ondemand::value& value, std::string& scratch, std::str
   if (value.type().get(type) || type != simdjson::ondemand::json_type::string) return false;
   std::string_view token = TrimTrailingJsonSpace(value.raw_json_token());
   if (token.size() < 2 || token.back() != '"') return false;
-  std::string_view raw = token.substr(1, token.size() - 2);
-  if (raw.find('\\') == std::string_view::npos) {
-    out = raw;
-    return true;
-  }
-  scratch.clear();
-  if (!AppendUnescaped(scratch, raw)) return false;
-  out = scratch;
-  return true;
+  return DecodeString(token.substr(1, token.size() - 2), scratch, out);
 }
 
 bool ReadUint64(simdjson::ondemand::value& value, uint64_t& out) {
