@@ -140,7 +140,7 @@ TEST(ClientTest, ResponseHeadersSplitAcrossReads) {
       io,
       [&]() -> Task<void> {
         UpstreamPool pool(io.get_executor());
-        UpstreamTarget target{"127.0.0.1", port, false, "", nullptr, "split"};
+        UpstreamTarget target{"127.0.0.1", port, false, "", nullptr, "split", "127.0.0.1"};
         auto conn = co_await pool.Acquire(target, std::chrono::seconds(5));
         if (!conn.ok()) {
           result.set_value("acquire failed");
@@ -236,7 +236,7 @@ TEST_F(ServerTest, ClientReusesKeepAliveConnections) {
       io,
       [&]() -> Task<void> {
         UpstreamPool pool(io.get_executor());
-        UpstreamTarget target{"127.0.0.1", port_, false, "", nullptr, "k"};
+        UpstreamTarget target{"127.0.0.1", port_, false, "", nullptr, "k", "127.0.0.1"};
         std::vector<std::string> seen;
         for (int i = 0; i < 3; ++i) {
           auto conn = co_await pool.Acquire(target, std::chrono::seconds(5));
@@ -288,7 +288,7 @@ TEST_F(ServerTest, ClientReportsClosedPortAsRetryableUnavailable) {
       io,
       [&]() -> Task<void> {
         UpstreamPool pool(io.get_executor());
-        UpstreamTarget target{"127.0.0.1", closed_port, false, "", nullptr, "closed"};
+        UpstreamTarget target{"127.0.0.1", closed_port, false, "", nullptr, "closed", "127.0.0.1"};
         auto conn = co_await pool.Acquire(target, std::chrono::seconds(5));
         if (conn.ok()) {
           result.set_value("connected?");
