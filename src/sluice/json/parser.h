@@ -1,7 +1,8 @@
 #pragma once
 
-// The simdjson side of the JSON facade: a per-thread On-Demand parser, error text, and scalar
-// readers shared by the modules that read JSON on the hot path (json, limit, translators).
+// The simdjson side of the JSON facade: a per-thread On-Demand parser (for reading a few fields of
+// an upstream's answer), simdjson's stage 1 on its own (for the validating scan of request bodies,
+// scan.h), error text, and scalar readers shared by the modules that read JSON on the hot path.
 
 #include <simdjson.h>
 
