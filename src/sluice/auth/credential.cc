@@ -77,10 +77,11 @@ Result<void> AppendCredentialHeaders(const config::Backend& backend, const Outgo
   }
   switch (backend.auth.type) {
     case config::UpstreamAuth::Type::kNone:
+      return Ok();
     case config::UpstreamAuth::Type::kAPIKey:
     case config::UpstreamAuth::Type::kAnthropicAPIKey:
     case config::UpstreamAuth::Type::kAzureAPIKey:
-      return Ok();
+      break;  // answered by StaticCredentialHeader above
     case config::UpstreamAuth::Type::kAWSCredentials:
       return AppendAwsSignature(backend, request, std::chrono::system_clock::now(), out);
   }

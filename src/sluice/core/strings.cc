@@ -172,28 +172,16 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
 }
 
 char* WriteJsonEscaped(char* out, std::string_view s) {
-  auto put = [&out](char ch) {
-    const auto c = static_cast<uint8_t>(ch);
-    if (kNeedsJsonEscape[c]) {
-      out = WriteEscape(out, c);
-    } else {
-      *out++ = ch;
-    }
-  };
-  // The output has room for six bytes per input byte, so clean words are stored whole.
+  // The same runs as AppendJsonEscaped, copied to a buffer known to be large enough.
   size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t v;
-    std::memcpy(&v, s.data() + i, 8);
-    if (AnyNeedsJsonEscape(v)) {
-      for (size_t k = i; k < i + 8; ++k) put(s[k]);
-    } else {
-      std::memcpy(out, &v, 8);
-      out += 8;
-    }
+  while (true) {
+    const size_t next = FindJsonEscape(s, i);
+    std::memcpy(out, s.data() + i, next - i);
+    out += next - i;
+    if (next == s.size()) return out;
+    out = WriteEscape(out, static_cast<uint8_t>(s[next]));
+    i = next + 1;
   }
-  for (; i < s.size(); ++i) put(s[i]);
-  return out;
 }
 
 std::string JsonQuote(std::string_view s) {

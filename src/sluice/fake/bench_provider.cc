@@ -305,13 +305,13 @@ class Connection {
     co_return !ec;
   }
 
-  // A whole answer with a content-length into out_.
   // Answers 200 with a JSON body and writes it out.
   Task<bool> SendJson(std::string_view json) {
     Respond(200, "OK", json);
     co_return co_await WriteAll(out_);
   }
 
+  // A whole answer with a content-length into out_.
   void Respond(int status, std::string_view reason, std::string_view body) {
     out_.clear();
     out_.append("HTTP/1.1 ");

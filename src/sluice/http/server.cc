@@ -485,9 +485,9 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
   if (head_request_) chunked_ = false;
 }
 
-std::span<asio::const_buffer> ResponseWriter::SendNow(std::array<asio::const_buffer, 4>& bufs,
-                                                      std::string_view a, std::string_view b,
-                                                      std::string_view c) {
+std::span<asio::const_buffer> ResponseWriter::SendAtOnce(std::array<asio::const_buffer, 4>& bufs,
+                                                         std::string_view a, std::string_view b,
+                                                         std::string_view c) {
   if (failed_) return {};
   size_t n = 0;
   if (!head_sent_) {
@@ -498,7 +498,7 @@ std::span<asio::const_buffer> ResponseWriter::SendNow(std::array<asio::const_buf
     if (!part.empty()) bufs[n++] = asio::buffer(part);
   }
   std::span<asio::const_buffer> pending(bufs.data(), n);
-  http::SendNow(socket_, pending);
+  SendNow(socket_, pending);
   return pending;
 }
 
@@ -515,14 +515,14 @@ Task<bool> ResponseWriter::WriteBody(std::string_view data) {
   std::span<asio::const_buffer> pending;
   char size_line[24];
   if (head_request_) {
-    pending = SendNow(bufs, {});
+    pending = SendAtOnce(bufs, {});
   } else if (!chunked_) {
-    pending = SendNow(bufs, data);
+    pending = SendAtOnce(bufs, data);
   } else {
     auto [end, ec] = std::to_chars(size_line, size_line + 20, data.size(), 16);
     *end++ = '\r';
     *end++ = '\n';
-    pending = SendNow(bufs, std::string_view(size_line, end - size_line), data, kCrlf);
+    pending = SendAtOnce(bufs, std::string_view(size_line, end - size_line), data, kCrlf);
   }
   if (pending.empty()) co_return !failed_;
   co_return co_await SendRest(pending);
@@ -532,7 +532,7 @@ Task<bool> ResponseWriter::Finish() {
   if (finished_) co_return !failed_;
   finished_ = true;
   std::array<asio::const_buffer, 4> bufs;
-  auto pending = SendNow(bufs, chunked_ ? std::string_view("0\r\n\r\n") : std::string_view());
+  auto pending = SendAtOnce(bufs, chunked_ ? std::string_view("0\r\n\r\n") : std::string_view());
   if (pending.empty()) co_return !failed_;
   co_return co_await SendRest(pending);
 }
@@ -544,7 +544,7 @@ Task<bool> ResponseWriter::Respond(int status, std::string_view content_type,
   finished_ = true;
   body_bytes_ += body.size();
   std::array<asio::const_buffer, 4> bufs;
-  auto pending = SendNow(bufs, head_request_ ? std::string_view() : body);
+  auto pending = SendAtOnce(bufs, head_request_ ? std::string_view() : body);
   if (pending.empty()) co_return !failed_;
   co_return co_await SendRest(pending);
 }

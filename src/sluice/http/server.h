@@ -82,9 +82,9 @@ class ResponseWriter {
   // Gathers the head (if not sent yet) and the non-empty parts into `bufs` and sends what the
   // socket takes at once; returns what is left for SendRest (usually nothing: then no coroutine
   // is needed at all). Empty when the writer already failed.
-  std::span<asio::const_buffer> SendNow(std::array<asio::const_buffer, 4>& bufs,
-                                        std::string_view a, std::string_view b = {},
-                                        std::string_view c = {});
+  std::span<asio::const_buffer> SendAtOnce(std::array<asio::const_buffer, 4>& bufs,
+                                           std::string_view a, std::string_view b = {},
+                                           std::string_view c = {});
   Task<bool> SendRest(std::span<asio::const_buffer> pending);
 
   Socket& socket_;

@@ -264,12 +264,13 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
   head += "\r\n"sv;
   const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
   // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  // Split once per request, and only when the client sent a Connection header.
   const std::string_view connection = req.headers.Get("connection").value_or("");
+  const std::vector<std::string_view> connection_tokens =
+      connection.empty() ? std::vector<std::string_view>() : Split(connection, ',');
   auto named_in_connection = [&](std::string_view name) {
-    for (std::string_view rest = connection; !rest.empty();) {
-      const size_t comma = rest.find(',');
-      if (EqualsIgnoreCase(TrimWhitespace(rest.substr(0, comma)), name)) return true;
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    for (std::string_view token : connection_tokens) {
+      if (EqualsIgnoreCase(TrimWhitespace(token), name)) return true;
     }
     return false;
   };
