@@ -418,7 +418,10 @@ int Run(const RunOptions& options) {
   }
 
   // The main thread runs signals, config reloads, the admin listener and AWS credential refresh.
-  asio::io_context main_context{1};
+  // With one worker it also runs that worker: a single-threaded process does not share its file
+  // table, so the kernel skips a reference count on the file of every socket call.
+  asio::io_context own_main_context{1};
+  asio::io_context& main_context = workers.size() == 1 ? workers[0]->context : own_main_context;
   // AWSCredentials policies: static keys now; web identity fetched on this thread, waited for (up
   // to 10 s) so that the first requests find credentials.
   auto aws_credentials = MakeAwsCredentialManager(env, &main_context);
@@ -464,6 +467,7 @@ int Run(const RunOptions& options) {
     }
   }
   for (auto& worker : workers) {
+    if (&worker->context == &main_context) continue;
     worker->thread = std::thread([w = worker.get()] { w->context.run(); });
   }
 
