@@ -120,6 +120,7 @@ class PeekVisitor : public TopLevelVisitor {
     if (field.key == kModel) {
       has_model_ = field.type == JsonType::kString;
       model_ = field;
+      ++model_fields_;
     } else if (field.key == kStream) {
       stream_ = IsTrue(field);
     } else if (field.key == kStreamOptions) {
@@ -132,6 +133,9 @@ class PeekVisitor : public TopLevelVisitor {
     peek.stream = stream_;
     peek.include_usage = include_usage_;
     peek.has_model = has_model_;
+    if (has_model_ && model_fields_ == 1) {
+      peek.only_model = ByteSpan{model_.value_begin, model_.value_end};
+    }
     if (has_model_) {
       // Validated already: only escapes need decoding.
       std::string_view raw(body_.data() + model_.value_begin + 1,
@@ -148,6 +152,7 @@ class PeekVisitor : public TopLevelVisitor {
 
   const std::string& body_;
   FieldSpan model_;
+  int model_fields_ = 0;
   bool has_model_ = false;
   bool stream_ = false;
   bool include_usage_ = false;
@@ -272,6 +277,18 @@ Result<void> SpliceModel(std::string& body, std::string_view new_model) {
   }
   ApplyEdits(body, edits);
   return Ok();
+}
+
+std::string WithModelAt(std::string_view body, ByteSpan model_value, std::string_view new_model) {
+  std::string out;
+  out.reserve(body.size() - (model_value.end - model_value.begin) + new_model.size() + 2 +
+              kPadding);
+  out.append(body.substr(0, model_value.begin));
+  out += '"';
+  AppendJsonEscaped(out, new_model);
+  out += '"';
+  out.append(body.substr(model_value.end));
+  return out;
 }
 
 Result<void> EnsureIncludeUsage(std::string& body) {

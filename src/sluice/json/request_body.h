@@ -19,6 +19,7 @@
 // All functions are thread-compatible (they use a per-thread parser) and allocation-free in the
 // common case, except that edits build the new body in a fresh buffer.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,12 +30,23 @@
 
 namespace sluice::json {
 
+// A value's bytes in a body: [begin, end).
+struct ByteSpan {
+  size_t begin = 0;
+  size_t end = 0;
+  bool operator==(const ByteSpan&) const = default;
+};
+
 // What routing needs from a client request body.
 struct RequestPeek {
   std::string model;           // top-level "model" string, escapes decoded; empty if absent
   bool has_model = false;      // false when absent or not a string
   bool stream = false;         // top-level "stream" == true
   bool include_usage = false;  // top-level "stream_options" is an object with include_usage true
+  // Where the value of "model" lies (quotes included) when the top level has exactly one "model"
+  // field and it is a string: lets a model override be spliced in without a second scan
+  // (WithModelAt). Only meaningful while the body is unchanged.
+  std::optional<ByteSpan> only_model;
 };
 
 // Validates `body` and reads the fields above. Malformed JSON (trailing content included) or a
@@ -47,6 +59,10 @@ Result<RequestPeek> PeekRequest(std::string& body);
 // Replaces the value of every top-level "model" with a JSON string of `new_model`; appends a
 // "model" field when there is none (as sjson, used by the reference gateway, does).
 Result<void> SpliceModel(std::string& body, std::string_view new_model);
+
+// A copy of `body` with the bytes at `model_value` (RequestPeek::only_model of this very body)
+// replaced by a JSON string of `new_model`: SpliceModel's result without validating again.
+std::string WithModelAt(std::string_view body, ByteSpan model_value, std::string_view new_model);
 
 // Makes stream_options.include_usage true (OpenAI chat completions: then "an additional chunk will
 // be streamed before the data: [DONE] message" carrying usage). Appends

@@ -286,11 +286,27 @@ TEST(PeekRequestTest, AcceptsExactlyWhatAFullParserAccepts) {
 // ---------------------------------------------------------------------------------------------
 // SpliceModel
 
+// SpliceModel's result, checked against WithModelAt's wherever the peek located the model.
 std::string Spliced(std::string body, std::string_view model) {
+  std::string original = body;
+  auto peek = PeekRequest(original);
   auto r = SpliceModel(body, model);
   EXPECT_TRUE(r.ok()) << body << " -> " << r.error().message();
   EXPECT_TRUE(HasPadding(body));
+  if (peek.ok() && peek->only_model) {
+    EXPECT_EQ(WithModelAt(original, *peek->only_model, model), body) << original;
+  }
   return body;
+}
+
+TEST(SpliceModelTest, PeekLocatesTheOnlyStringModel) {
+  auto span = [](std::string body) { return Peek(std::move(body)).only_model; };
+  EXPECT_EQ(span(R"({"model":"a","x":1})"), (ByteSpan{9, 12}));
+  EXPECT_EQ(span(" {\t\"model\"\r\n:\n\"a\"  ,\"x\":1}\n"), (ByteSpan{14, 17}));
+  EXPECT_EQ(span(R"({"mod\u0065l":"caf\u00e9"})"), (ByteSpan{14, 25}));
+  EXPECT_EQ(span(R"({"model":"a","model":"b"})"), std::nullopt);  // duplicates: every one is edited
+  EXPECT_EQ(span(R"({"model":42})"), std::nullopt);
+  EXPECT_EQ(span(R"({"x":{"model":"a"}})"), std::nullopt);
 }
 
 TEST(SpliceModelTest, ReplacesOnlyTheTopLevelValue) {

@@ -192,6 +192,7 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
                             "malformed request: " + r.error().message());
       co_return;
     }
+    ex.peek.only_model.reset();  // the edit may have moved it
   }
 
   // The connection cancels whatever Proxy waits for when the deadline passes or the client
@@ -359,6 +360,7 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     creq.body = ex.req.body;
     creq.model = ex.record.request_model;
     creq.model_override = ref.model_name_override;
+    creq.model_value = ex.peek.only_model;
     creq.stream = ex.peek.stream;
     creq.backend = &backend;
     creq.headers.reserve(ex.req.headers.size());

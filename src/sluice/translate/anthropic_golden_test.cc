@@ -133,6 +133,7 @@ class Golden {
   void CheckRequest() const {
     UpstreamRequest up;
     Fresh(&up);
+    if (up.body_is_client_body) up.body = std::string(Request().body);  // what the gateway sends
     EXPECT_EQ(up.path, TrimWhitespace(Read(dir_ / "upstream_path.txt")));
     if (fs::exists(dir_ / "upstream_request.invoke_body.json")) {
       // CountTokens wraps the InvokeModel body in base64: compare what it decodes to.

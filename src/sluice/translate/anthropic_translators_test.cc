@@ -133,6 +133,39 @@ TEST(AnthropicToOpenAI, StreamErrorChunkBecomesAnErrorEvent) {
   EXPECT_EQ(r.t->stream_error(), "overloaded");
 }
 
+// ---- modelNameOverride splices ----------------------------------------------------------------
+
+// Both passthroughs put an override in by byte splice, from the gateway's record of where "model"
+// lies when it has one, else by scanning again; either way with the same bytes.
+TEST(ModelOverride, SplicedTheSameWithOrWithoutTheGatewaysRecord) {
+  static config::Backend backend;
+  const std::string body = "{\"max_tokens\":5, \"model\" : \"claude\",\"messages\":[]}";
+  const std::string expected =
+      "{\"max_tokens\":5, \"model\" : \"x\\\"y\",\"messages\":[]}";
+  std::string peeked = body;
+  auto peek = json::PeekRequest(peeked);
+  ASSERT_TRUE(peek.ok());
+  ASSERT_TRUE(peek->only_model.has_value());
+  for (auto [ep, schema] : {std::pair{Endpoint::kMessages, SchemaName::kAnthropic},
+                            std::pair{Endpoint::kChatCompletions, SchemaName::kOpenAI}}) {
+    for (bool recorded : {false, true}) {
+      backend.schema.name = schema;
+      auto t = NewTranslator(ep, schema);
+      ClientRequest req;
+      req.endpoint = ep;
+      req.body = body;
+      req.model = "x\"y";
+      req.model_override = "x\"y";
+      if (recorded) req.model_value = peek->only_model;
+      req.backend = &backend;
+      auto up = t->TranslateRequest(req);
+      ASSERT_TRUE(up.ok()) << up.error().message();
+      EXPECT_FALSE(up->body_is_client_body);
+      EXPECT_EQ(up->body, expected) << "recorded=" << recorded;
+    }
+  }
+}
+
 // ---- Anthropic → Anthropic -------------------------------------------------------------------
 
 TEST(AnthropicPassthrough, AddsAnthropicVersionOnlyWhenTheClientSentNone) {
@@ -142,7 +175,8 @@ TEST(AnthropicPassthrough, AddsAnthropicVersionOnlyWhenTheClientSentNone) {
   ASSERT_EQ(without.up->set_headers.size(), 1u);
   EXPECT_EQ(without.up->set_headers[0].first, "anthropic-version");
   EXPECT_EQ(without.up->set_headers[0].second, "2023-06-01");
-  EXPECT_EQ(without.up->body, body);  // byte for byte
+  EXPECT_TRUE(without.up->body_is_client_body);  // sent byte for byte, without a copy
+  EXPECT_TRUE(without.up->body.empty());
   auto with = Translate(Endpoint::kMessages, SchemaName::kAnthropic, body, false, "m",
                         {{"anthropic-version", "2026-10-21"}});
   ASSERT_TRUE(with.up.ok());

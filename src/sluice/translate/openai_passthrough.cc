@@ -57,9 +57,7 @@ class OpenAIPassthrough final : public Translator {
       out.body_is_client_body = true;
       return out;
     }
-    // Splice, not re-serialise: every other byte goes upstream as the client sent it.
-    out.body = std::string(request.body);
-    if (auto r = json::SpliceModel(out.body, request.model_override); !r.ok()) return r.error();
+    if (auto r = SpliceModelOverride(request, out.body); !r.ok()) return r.error();
     return out;
   }
 

@@ -77,6 +77,15 @@ bool Supports(Endpoint endpoint, SchemaName schema) {
   return false;
 }
 
+Result<void> SpliceModelOverride(const ClientRequest& request, std::string& out) {
+  if (request.model_value) {
+    out = json::WithModelAt(request.body, *request.model_value, request.model_override);
+    return Ok();
+  }
+  out = std::string(request.body);
+  return json::SpliceModel(out, request.model_override);
+}
+
 ClientError GatewayError(int status, std::string_view type, std::string_view message) {
   return {status, "application/json", json::OpenAIErrorJson(type, status, message)};
 }

@@ -16,6 +16,7 @@
 
 #include "sluice/config/runtime.h"
 #include "sluice/core/result.h"
+#include "sluice/json/request_body.h"
 #include "sluice/limit/usage.h"
 
 namespace sluice::translate {
@@ -46,6 +47,9 @@ struct ClientRequest {
   std::string_view body;   // the client's JSON body (include_usage already ensured if needed)
   std::string_view model;  // the model to ask the backend for: modelNameOverride or the client's
   std::string_view model_override;  // modelNameOverride, empty when the client's model stands
+  // Where `body`'s one top-level "model" value lies, when the gateway knows it from its first scan
+  // and the body has not changed since: an override is then spliced in without a second scan.
+  std::optional<json::ByteSpan> model_value;
   bool stream = false;     // the client asked for a stream
   const config::Backend* backend = nullptr;
   std::vector<HeaderView> headers;
@@ -117,6 +121,11 @@ class Translator {
 // supported. The table lives in registry.cc.
 std::unique_ptr<Translator> NewTranslator(Endpoint endpoint, config::SchemaName backend_schema);
 bool Supports(Endpoint endpoint, config::SchemaName backend_schema);
+
+// The client's body with modelNameOverride as the value of its top-level "model", every other
+// byte as the client sent it (a splice, not a re-serialisation), written to `out`. Uses the
+// gateway's record of where "model" lies when it has one, else scans the body again.
+Result<void> SpliceModelOverride(const ClientRequest& request, std::string& out);
 
 // Error JSON in the shape Envoy AI Gateway returns and both OpenAI and Anthropic SDKs parse:
 // {"type":"error","error":{"type":T,"code":"<status>","message":M}}.

@@ -36,10 +36,10 @@ class AnthropicPassthrough final : public Translator {
     } else {
       out.path = request.backend->schema.prefix + std::string(wire::kMessagesSuffix);
     }
-    out.body = std::string(request.body);
-    if (!request.model_override.empty()) {
-      // Splice, not re-serialise: every other byte goes upstream as the client sent it.
-      if (auto r = json::SpliceModel(out.body, request.model_override); !r.ok()) return r.error();
+    if (request.model_override.empty()) {
+      out.body_is_client_body = true;
+    } else if (auto r = SpliceModelOverride(request, out.body); !r.ok()) {
+      return r.error();
     }
     // The API requires anthropic-version on every request; clients' own value always stands.
     if (!HasHeader(request, wire::kVersionHeader)) {
