@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sluice {
 
 namespace {
@@ -15,6 +19,25 @@ std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ToLowerAscii(c);
   return out;
+}
+
+size_t FindEither(std::string_view s, size_t from, char a, char b) {
+  const char* const p = s.data();
+  const size_t n = s.size();
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a);
+  const __m128i vb = _mm_set1_epi8(b);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+    if (mask != 0) return i + size_t(__builtin_ctz(unsigned(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == a || p[i] == b) return i;
+  }
+  return std::string_view::npos;
 }
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {

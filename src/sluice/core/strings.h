@@ -20,6 +20,9 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
+// Offset of the first `a` or `b` in `s` at or after `from`; npos when there is none. One pass,
+// sixteen bytes a step: for short spans cheaper than two memchr calls.
+size_t FindEither(std::string_view s, size_t from, char a, char b);
 std::string_view TrimWhitespace(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 

@@ -25,6 +25,26 @@ TEST(StringsTest, Split) {
 }
 
 // Test vectors from RFC 4648 §10.
+TEST(StringsTest, FindEitherAtEveryOffset) {
+  // Both the sixteen-byte steps and the byte tail, for either byte, from any start.
+  for (size_t size = 0; size < 40; ++size) {
+    for (size_t at = 0; at < size; ++at) {
+      for (char c : {'\n', '\r'}) {
+        std::string s(size, 'x');
+        s[at] = c;
+        for (size_t from = 0; from <= size; ++from) {
+          EXPECT_EQ(FindEither(s, from, '\n', '\r'), from <= at ? at : std::string_view::npos)
+              << size << " " << at << " " << from;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(FindEither("ab\r\ncd\n", 0, '\n', '\r'), 2u);
+  EXPECT_EQ(FindEither("ab\r\ncd\n", 3, '\n', '\r'), 3u);
+  EXPECT_EQ(FindEither("", 0, '\n', '\r'), std::string_view::npos);
+  EXPECT_EQ(FindEither("abc", 5, '\n', '\r'), std::string_view::npos);
+}
+
 TEST(StringsTest, Base64Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
       {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},         {"foo", "Zm9v"},

@@ -70,11 +70,21 @@ class RequestHeaderLookup final : public route::HeaderLookup {
  public:
   explicit RequestHeaderLookup(const http::Headers& headers) : headers_(headers) {}
   std::optional<std::string_view> Get(std::string_view lower_name) const override {
-    return headers_.Get(lower_name);
+    // Rules mostly match on one header (x-ai-eg-model), one rule after another: each run of
+    // lookups of the same name scans the headers once.
+    if (!cached_ || lower_name != cached_name_) {
+      cached_name_ = lower_name;
+      cached_value_ = headers_.Get(lower_name);
+      cached_ = true;
+    }
+    return cached_value_;
   }
 
  private:
   const http::Headers& headers_;
+  mutable bool cached_ = false;
+  mutable std::string_view cached_name_;
+  mutable std::optional<std::string_view> cached_value_;
 };
 
 bool Contains(const std::vector<std::string>& names, std::string_view lower_name) {
