@@ -11,6 +11,7 @@
 #include "sluice/codec/aws_eventstream.h"
 #include "sluice/core/strings.h"
 #include "sluice/translate/common/anthropic_errors.h"
+#include "sluice/translate/common/anthropic_usage.h"
 #include "sluice/translate/common/json_util.h"
 #include "sluice/translate/translator.h"
 
@@ -164,6 +165,63 @@ TEST(ModelOverride, SplicedTheSameWithOrWithoutTheGatewaysRecord) {
       EXPECT_EQ(up->body, expected) << "recorded=" << recorded;
     }
   }
+}
+
+// ---- Anthropic usage read from stream events in place ------------------------------------------
+
+// The DOM reading of a stream event, as the translators that rebuild events do it.
+void ReadEventByDom(common::AnthropicUsage& usage, std::string_view json) {
+  auto parsed = common::ParseJson(json, ErrorSource::kUpstream);
+  if (!parsed.ok() || !parsed->is_object()) return;
+  const auto& o = parsed->get_object();
+  const auto type = common::StringOr(o, "type", "");
+  if (type == "message_start") {
+    if (const auto* m = common::FindObject(o, "message")) usage.OnMessage(*m);
+  } else if (type == "message_delta") {
+    usage.OnMessageDelta(o);
+  }
+}
+
+TEST(AnthropicUsageInPlace, ReadsStreamEventsAsTheDomReadingDoes) {
+  const std::vector<std::vector<std::string>> streams = {
+      {R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",)"
+       R"("model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":25,)"
+       R"("cache_creation_input_tokens":3,"cache_read_input_tokens":7,"output_tokens":1}}})",
+       R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"usage"}})",
+       R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":15}})"},
+      // Fields in another order, escaped keys and model, a later non-zero input override, thinking.
+      {R"({"message":{"usage":{"input_tokens":0,"output_tokens":0},"model":"cé",)"
+       R"("id":"m"},"type":"message_start"})",
+       R"({"usage":{"input_tokens":9,"cache_read_input_tokens":0,"output_tokens":4,)"
+       R"("output_tokens_details":{"thinking_tokens":2}},"type":"message_delta"})"},
+      // Counts the way a DOM reads them: 1e3 and 5.0 count, negatives, strings and nulls do not.
+      {R"({"type":"message_start","message":{"usage":{"input_tokens":1e3,"output_tokens":5.0,)"
+       R"("cache_read_input_tokens":-1,"cache_creation_input_tokens":"4"}}})",
+       R"({"type":"message_delta","usage":{"output_tokens":null,"input_tokens":18446744073709551616}})"},
+      // Not usable: no object, malformed, unknown types.
+      {"[1]", R"({"type":"message_start","message":)", R"({"type":"ping"})", "not json",
+       R"({"type":"message_delta","usage":[1]})"},
+  };
+  for (const auto& events : streams) {
+    common::AnthropicUsage in_place, dom;
+    for (const auto& e : events) {
+      in_place.OnStreamEvent(e);
+      ReadEventByDom(dom, e);
+    }
+    EXPECT_EQ(in_place.usage(), dom.usage()) << events.front();
+    EXPECT_EQ(in_place.model(), dom.model()) << events.front();
+    EXPECT_EQ(in_place.id(), dom.id()) << events.front();
+    EXPECT_EQ(in_place.seen(), dom.seen()) << events.front();
+    EXPECT_EQ(in_place.thinking(), dom.thinking()) << events.front();
+  }
+  common::AnthropicUsage first;
+  first.OnStreamEvent(streams[0][0]);
+  first.OnStreamEvent(streams[0][2]);
+  EXPECT_EQ(first.usage().input, 35u);
+  EXPECT_EQ(first.usage().output, 15u);
+  EXPECT_EQ(first.model(), "claude-sonnet-4-5");
+  EXPECT_FALSE(first.OnStreamEvent("[1]"));
+  EXPECT_TRUE(first.OnStreamEvent(R"({"type":"ping"})"));
 }
 
 // ---- Anthropic → Anthropic -------------------------------------------------------------------

@@ -68,15 +68,7 @@ class AnthropicPassthrough final : public Translator {
           e.event != wire::kEventMessageDelta) {
         return Ok();  // content events are frequent and carry no usage: not parsed
       }
-      auto parsed = common::ParseJson(e.data, ErrorSource::kUpstream);
-      if (!parsed.ok() || !parsed->is_object()) return Ok();
-      const auto& o = parsed->get_object();
-      const auto type = common::StringOr(o, wire::kType, "");
-      if (type == wire::kEventMessageStart) {
-        if (const auto* m = common::FindObject(o, wire::kMessage)) usage_.OnMessage(*m);
-      } else if (type == wire::kEventMessageDelta) {
-        usage_.OnMessageDelta(o);
-      }
+      usage_.OnStreamEvent(e.data);  // read in place: the event itself is relayed as it came
       return Ok();
     });
     if (!r.ok()) sse_failed_ = true;

@@ -1,5 +1,8 @@
 #include "sluice/translate/common/anthropic_usage.h"
 
+#include <cmath>
+
+#include "sluice/json/parser.h"
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/translate/common/json_util.h"
 
@@ -7,20 +10,140 @@ namespace sluice::translate::common {
 
 namespace wire = schema::anthropic;
 
-void AnthropicUsage::ReadUsage(const bj::object& usage, bool baseline) {
+void AnthropicUsage::Merge(const Counts& counts, bool baseline) {
   seen_ = true;
-  auto merge = [&](std::string_view key, std::optional<uint64_t>& field) {
-    const auto v = FindCount(usage, key);
+  auto merge = [&](const std::optional<uint64_t>& v, std::optional<uint64_t>& field) {
     if (!v) return;
     if (baseline || *v != 0 || !field) field = v;
   };
-  merge(wire::kInputTokens, input_);
-  merge(wire::kCacheReadInputTokens, cache_read_);
-  merge(wire::kCacheCreationInputTokens, cache_creation_);
-  if (auto out = FindCount(usage, wire::kOutputTokens)) output_ = out;
+  merge(counts.input, input_);
+  merge(counts.cache_read, cache_read_);
+  merge(counts.cache_creation, cache_creation_);
+  if (counts.output) output_ = counts.output;
+  if (counts.thinking) thinking_ = counts.thinking;
+}
+
+void AnthropicUsage::ReadUsage(const bj::object& usage, bool baseline) {
+  Counts counts;
+  counts.input = FindCount(usage, wire::kInputTokens);
+  counts.cache_read = FindCount(usage, wire::kCacheReadInputTokens);
+  counts.cache_creation = FindCount(usage, wire::kCacheCreationInputTokens);
+  counts.output = FindCount(usage, wire::kOutputTokens);
   if (const auto* details = FindObject(usage, wire::kOutputTokensDetails)) {
-    if (auto t = FindCount(*details, wire::kThinkingTokens)) thinking_ = t;
+    counts.thinking = FindCount(*details, wire::kThinkingTokens);
   }
+  Merge(counts, baseline);
+}
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// The On-Demand twin of AsCount (json_util.h): a non-negative integer, or a float with an integral
+// value below 2^64 (1e3 is 1000).
+std::optional<uint64_t> ReadCount(od::value& value) {
+  od::number number;
+  if (value.get_number().get(number)) return std::nullopt;
+  switch (number.get_number_type()) {
+    case od::number_type::unsigned_integer:
+      return number.get_uint64();
+    case od::number_type::signed_integer:
+      if (number.get_int64() < 0) return std::nullopt;
+      return uint64_t(number.get_int64());
+    case od::number_type::floating_point_number: {
+      const double d = number.get_double();
+      if (d >= 0 && d < 1.8e19 && std::floor(d) == d) return uint64_t(d);
+      return std::nullopt;
+    }
+    default:  // an integer beyond 64 bits
+      return std::nullopt;
+  }
+}
+
+// Reads a usage object's counts afresh (the last "usage" wins whole); false when `value` is not an
+// object.
+bool ReadCounts(od::value& value, AnthropicUsage::Counts& counts) {
+  counts = {};
+  od::object object;
+  if (value.get_object().get(object)) return false;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
+    if (key == wire::kInputTokens) {
+      counts.input = ReadCount(field.value());
+    } else if (key == wire::kCacheReadInputTokens) {
+      counts.cache_read = ReadCount(field.value());
+    } else if (key == wire::kCacheCreationInputTokens) {
+      counts.cache_creation = ReadCount(field.value());
+    } else if (key == wire::kOutputTokens) {
+      counts.output = ReadCount(field.value());
+    } else if (key == wire::kOutputTokensDetails) {
+      od::object details;
+      if (field.value().get_object().get(details)) continue;
+      for (auto detail_result : details) {
+        od::field detail;
+        std::string_view k;
+        if (std::move(detail_result).get(detail) || detail.unescaped_key().get(k)) return false;
+        if (k == wire::kThinkingTokens) counts.thinking = ReadCount(detail.value());
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool AnthropicUsage::OnStreamEvent(std::string_view json) {
+  scratch_.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  scratch_.assign(json);
+  json::ParserLease lease(scratch_.size());
+  od::document doc;
+  if (lease.parser().iterate(scratch_.data(), scratch_.size(), scratch_.capacity()).get(doc)) {
+    return false;
+  }
+  od::object event;
+  if (doc.get_object().get(event)) return false;
+  // Fields may come in any order: what the event says is applied once its type is known.
+  std::string type_scratch, string_scratch;
+  std::string_view type;
+  std::optional<std::string> model, id;
+  Counts message_counts, delta_counts;
+  bool message_usage = false, delta_usage = false;
+  for (auto field_result : event) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
+    if (key == wire::kType) {
+      if (!json::ReadString(field.value(), type_scratch, type)) type = {};
+    } else if (key == wire::kUsage) {
+      delta_usage = ReadCounts(field.value(), delta_counts);
+    } else if (key == wire::kMessage) {
+      od::object message;
+      if (field.value().get_object().get(message)) continue;
+      for (auto m_result : message) {
+        od::field m;
+        std::string_view k;
+        if (std::move(m_result).get(m) || m.unescaped_key().get(k)) return false;
+        std::string_view text;
+        if (k == wire::kModel) {
+          if (json::ReadString(m.value(), string_scratch, text)) model = std::string(text);
+        } else if (k == wire::kId) {
+          if (json::ReadString(m.value(), string_scratch, text)) id = std::string(text);
+        } else if (k == wire::kUsage) {
+          message_usage = ReadCounts(m.value(), message_counts);
+        }
+      }
+    }
+  }
+  if (type == wire::kEventMessageStart) {
+    if (model) model_ = std::move(*model);
+    if (id) id_ = std::move(*id);
+    if (message_usage) Merge(message_counts, true);
+  } else if (type == wire::kEventMessageDelta && delta_usage) {
+    Merge(delta_counts, false);
+  }
+  return true;
 }
 
 void AnthropicUsage::OnMessage(const bj::object& message) {

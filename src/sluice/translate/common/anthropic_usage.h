@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sluice/limit/usage.h"
 
@@ -21,10 +22,19 @@ namespace sluice::translate::common {
 
 class AnthropicUsage {
  public:
+  // A usage object's counts, however they were read.
+  struct Counts {
+    std::optional<uint64_t> input, cache_read, cache_creation, output, thinking;
+  };
+
   // A whole message object (non-streaming body, or message_start's "message").
   void OnMessage(const boost::json::object& message);
   // A message_delta event (the whole event object).
   void OnMessageDelta(const boost::json::object& event);
+  // The JSON of one stream event, read in place of parsing it to a DOM when nothing else of the
+  // event is needed: message_start and message_delta go to the readers above, any other type is
+  // ignored. False when the text is not a JSON object (it is then ignored too).
+  bool OnStreamEvent(std::string_view json);
   // The {"input_tokens":N} answer of count_tokens.
   void OnCountTokens(const boost::json::object& body);
 
@@ -41,6 +51,7 @@ class AnthropicUsage {
   std::optional<uint64_t> thinking() const { return thinking_; }
 
  private:
+  void Merge(const Counts& counts, bool baseline);
   void ReadUsage(const boost::json::object& usage, bool baseline);
 
   std::optional<uint64_t> input_, cache_read_, cache_creation_, output_, thinking_;
@@ -48,6 +59,7 @@ class AnthropicUsage {
   std::string id_;
   bool seen_ = false;
   bool count_tokens_ = false;
+  std::string scratch_;  // an event's JSON with simdjson's padding
 };
 
 }  // namespace sluice::translate::common
