@@ -60,36 +60,40 @@ std::optional<uint64_t> ReadCount(od::value& value) {
   }
 }
 
-// Reads a usage object's counts afresh (the last "usage" wins whole); false when `value` is not an
-// object.
-bool ReadCounts(od::value& value, AnthropicUsage::Counts& counts) {
-  counts = {};
+// Calls on_field(key, value) for each field of `value`; false when it is not an object or a field
+// cannot be read.
+template <typename OnField>
+bool ForEachField(od::value& value, OnField&& on_field) {
   od::object object;
   if (value.get_object().get(object)) return false;
   for (auto field_result : object) {
     od::field field;
     std::string_view key;
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
-    if (key == wire::kInputTokens) {
-      counts.input = ReadCount(field.value());
-    } else if (key == wire::kCacheReadInputTokens) {
-      counts.cache_read = ReadCount(field.value());
-    } else if (key == wire::kCacheCreationInputTokens) {
-      counts.cache_creation = ReadCount(field.value());
-    } else if (key == wire::kOutputTokens) {
-      counts.output = ReadCount(field.value());
-    } else if (key == wire::kOutputTokensDetails) {
-      od::object details;
-      if (field.value().get_object().get(details)) continue;
-      for (auto detail_result : details) {
-        od::field detail;
-        std::string_view k;
-        if (std::move(detail_result).get(detail) || detail.unescaped_key().get(k)) return false;
-        if (k == wire::kThinkingTokens) counts.thinking = ReadCount(detail.value());
-      }
-    }
+    on_field(key, field.value());
   }
   return true;
+}
+
+// Reads a usage object's counts afresh (the last "usage" wins whole); false when `value` is not an
+// object.
+bool ReadCounts(od::value& value, AnthropicUsage::Counts& counts) {
+  counts = {};
+  return ForEachField(value, [&](std::string_view key, od::value& v) {
+    if (key == wire::kInputTokens) {
+      counts.input = ReadCount(v);
+    } else if (key == wire::kCacheReadInputTokens) {
+      counts.cache_read = ReadCount(v);
+    } else if (key == wire::kCacheCreationInputTokens) {
+      counts.cache_creation = ReadCount(v);
+    } else if (key == wire::kOutputTokens) {
+      counts.output = ReadCount(v);
+    } else if (key == wire::kOutputTokensDetails) {
+      ForEachField(v, [&](std::string_view k, od::value& d) {
+        if (k == wire::kThinkingTokens) counts.thinking = ReadCount(d);
+      });
+    }
+  });
 }
 
 }  // namespace
@@ -102,40 +106,36 @@ bool AnthropicUsage::OnStreamEvent(std::string_view json) {
   if (lease.parser().iterate(scratch_.data(), scratch_.size(), scratch_.capacity()).get(doc)) {
     return false;
   }
-  od::object event;
-  if (doc.get_object().get(event)) return false;
+  od::value event;
+  if (doc.get_value().get(event)) return false;
   // Fields may come in any order: what the event says is applied once its type is known.
   std::string type_scratch, string_scratch;
   std::string_view type;
   std::optional<std::string> model, id;
   Counts message_counts, delta_counts;
   bool message_usage = false, delta_usage = false;
-  for (auto field_result : event) {
-    od::field field;
-    std::string_view key;
-    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
-    if (key == wire::kType) {
-      if (!json::ReadString(field.value(), type_scratch, type)) type = {};
-    } else if (key == wire::kUsage) {
-      delta_usage = ReadCounts(field.value(), delta_counts);
-    } else if (key == wire::kMessage) {
-      od::object message;
-      if (field.value().get_object().get(message)) continue;
-      for (auto m_result : message) {
-        od::field m;
-        std::string_view k;
-        if (std::move(m_result).get(m) || m.unescaped_key().get(k)) return false;
-        std::string_view text;
-        if (k == wire::kModel) {
-          if (json::ReadString(m.value(), string_scratch, text)) model = std::string(text);
-        } else if (k == wire::kId) {
-          if (json::ReadString(m.value(), string_scratch, text)) id = std::string(text);
-        } else if (k == wire::kUsage) {
-          message_usage = ReadCounts(m.value(), message_counts);
-        }
-      }
+  bool readable = true;
+  auto read_message = [&](std::string_view k, od::value& v) {
+    std::string_view text;
+    if (k == wire::kModel) {
+      if (json::ReadString(v, string_scratch, text)) model = std::string(text);
+    } else if (k == wire::kId) {
+      if (json::ReadString(v, string_scratch, text)) id = std::string(text);
+    } else if (k == wire::kUsage) {
+      message_usage = ReadCounts(v, message_counts);
     }
-  }
+  };
+  const bool is_object = ForEachField(event, [&](std::string_view key, od::value& v) {
+    if (key == wire::kType) {
+      if (!json::ReadString(v, type_scratch, type)) type = {};
+    } else if (key == wire::kUsage) {
+      delta_usage = ReadCounts(v, delta_counts);
+    } else if (key == wire::kMessage) {
+      od::json_type t;
+      if (!v.type().get(t) && t == od::json_type::object) readable &= ForEachField(v, read_message);
+    }
+  });
+  if (!is_object || !readable) return false;
   if (type == wire::kEventMessageStart) {
     if (model) model_ = std::move(*model);
     if (id) id_ = std::move(*id);
