@@ -7,6 +7,7 @@
 #include "sluice/auth/credential.h"
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
+#include "sluice/json/padding.h"
 #include "sluice/json/request_body.h"
 #include "sluice/limit/costs.h"
 #include "sluice/limit/usage.h"
@@ -544,12 +545,13 @@ http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
       co_await RespondError(ex, 502, kBackendErrorType, "upstream response too large");
       co_return false;
     }
+    // Room for a JSON parser's padding: an answer that arrives in one piece is read in place.
+    if (body.empty()) body.reserve((*piece)->size() + json::kPadding);
     body.append(**piece);
   }
 
   if (success) {
-    auto r = translator.OnUpstreamBody(body, out);
-    if (r.ok()) r = translator.OnUpstreamEnd(out);
+    auto r = translator.OnUpstreamWholeBody(body, out);
     if (!r.ok()) {
       co_await RespondError(ex, 502, kBackendErrorType,
                             "upstream response could not be translated: " + r.error().message());

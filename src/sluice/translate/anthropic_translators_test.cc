@@ -167,6 +167,40 @@ TEST(ModelOverride, SplicedTheSameWithOrWithoutTheGatewaysRecord) {
   }
 }
 
+// The OpenAI passthrough reads a whole answer where it lies, with the same result as piecewise.
+TEST(OpenAIPassthrough, WholeAnswerReadInPlaceAsPiecewise) {
+  static config::Backend backend;
+  backend.schema.name = SchemaName::kOpenAI;
+  const std::string answer =
+      R"({"id":"c","object":"chat.completion","model":"gpt-4o-mini","choices":[],)"
+      R"("usage":{"prompt_tokens":25,"completion_tokens":15,"total_tokens":40}})";
+  ClientRequest req;
+  req.endpoint = Endpoint::kChatCompletions;
+  req.body = R"({"model":"m"})";
+  req.model = "m";
+  req.backend = &backend;
+  limit::ResponseInfo piecewise, whole;
+  for (bool at_once : {false, true}) {
+    auto t = NewTranslator(Endpoint::kChatCompletions, SchemaName::kOpenAI);
+    ASSERT_TRUE(t->TranslateRequest(req).ok());
+    t->OnResponseHead(200, "application/json");
+    std::string out, body = answer;
+    if (at_once) {
+      ASSERT_TRUE(t->OnUpstreamWholeBody(body, out).ok());
+      EXPECT_EQ(body, answer);  // the bytes relayed to the client are untouched
+      whole = t->response();
+    } else {
+      ASSERT_TRUE(t->OnUpstreamBody(answer.substr(0, 50), out).ok());
+      ASSERT_TRUE(t->OnUpstreamBody(answer.substr(50), out).ok());
+      ASSERT_TRUE(t->OnUpstreamEnd(out).ok());
+      piecewise = t->response();
+    }
+  }
+  EXPECT_EQ(whole, piecewise);
+  EXPECT_EQ(whole.model, "gpt-4o-mini");
+  EXPECT_EQ(whole.usage.total, 40u);
+}
+
 // ---- Anthropic usage read from stream events in place ------------------------------------------
 
 // The DOM reading of a stream event, as the translators that rebuild events do it.

@@ -77,6 +77,13 @@ class OpenAIPassthrough final : public Translator {
     return Ok();
   }
 
+  Result<void> OnUpstreamWholeBody(std::string& body, std::string& out) override {
+    if (stream_) return Translator::OnUpstreamWholeBody(body, out);
+    // Read in place: no copy into body_.
+    if (auto info = limit::ReadOpenAIResponse(body); info.ok()) info_ = std::move(info).value();
+    return Ok();
+  }
+
   Result<void> OnUpstreamEnd(std::string&) override {
     if (stream_) {
       info_ = stream_usage_.info();

@@ -107,6 +107,12 @@ class Translator {
   virtual Result<void> OnUpstreamBody(std::string_view bytes, std::string& out) = 0;
   // The upstream body ended; appends the end of the client's stream or document.
   virtual Result<void> OnUpstreamEnd(std::string& out) = 0;
+  // A non-streamed body whole: OnUpstreamBody then OnUpstreamEnd, unless the translator can read
+  // it where it lies. `body` keeps its bytes; its capacity may grow (e.g. for parser padding).
+  virtual Result<void> OnUpstreamWholeBody(std::string& body, std::string& out) {
+    if (auto r = OnUpstreamBody(body, out); !r.ok()) return r;
+    return OnUpstreamEnd(out);
+  }
 
   // Maps a non-2xx upstream response to the client's error shape (reference §9).
   virtual ClientError TranslateError(int status, std::string_view upstream_content_type,
