@@ -254,6 +254,8 @@ TEST(PeekRequestTest, AcceptsExactlyWhatAFullParserAccepts) {
       R"({"a":[1,-2.5,0,{"b":null,"c":[true,false]}],"d":{"e":{"f":"g\n\"h"}},"i":""})",
       R"( { "stream_options" : { "include_usage" : true } , "n" : [ ] , "o" : { } } )",
       R"({"k\\":"v\/","x":[[[]]],"y":[{},{"z":[0.5,10]}]})",
+      // Containers inside a reported object, and nesting the scan skips without reporting.
+      R"({"stream_options":{"include_usage":true,"x":[{"y":[1,{}]},"z"]},"m":[[{"a":"b"}],{}]})",
   };
   const std::string alphabet = "{}[]:,\" \\tnfa-.01";
   simdjson::dom::parser dom;

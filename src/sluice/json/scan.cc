@@ -34,9 +34,13 @@ class Scanner {
         span.type = TypeOf(c);
       }
       if (c == '{' || c == '[') {
-        if (stack_size_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        if (c == '{' && stack_size_ == reported_ && reported_ < kMaxReportedDepth &&
-            visitor_.WantFields(reported_, spans_[reported_].key)) {
+        if (stack_size_ > 0) {  // the top-level object's fields are always reported
+          if (c != '{' || stack_size_ != reported_ || reported_ >= kMaxReportedDepth ||
+              !visitor_.WantFields(reported_, spans_[reported_].key)) {
+            // Nothing inside is reported: most of a large body (the messages) goes this way.
+            if (auto e = SkipContainer(i)) return e;
+            goto after_value;
+          }
           ++reported_;  // the object about to open is at level reported_
         }
         stack_[stack_size_++] = c;
@@ -100,6 +104,54 @@ class Scanner {
   void Pop() {
     if (stack_size_ == reported_ && reported_ > 1) --reported_;
     --stack_size_;
+  }
+
+  // Validates the container that opens at token `i`, none of whose fields are reported, and moves
+  // `i` past its closing token (setting last_end_). The same grammar as Run's, in a loop that keeps
+  // no field bookkeeping, and string values pass unlooked-at: stage 1 has checked that each closes,
+  // and makes any byte after the closing quote a token of its own.
+  error_code SkipContainer(size_t& index) {
+    const int base = stack_size_;
+    size_t i = index;
+    char c = Char(i);
+  open:  // c, at token i, opens a container
+    if (stack_size_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
+    stack_[stack_size_++] = c;
+    if (++i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    c = Char(i);
+    if (c == '}' || c == ']') goto close;
+    if (stack_[stack_size_ - 1] == '[') goto value;
+  key:  // c, at token i, starts a key
+    if (i + 1 >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    if (c != '"' || Char(i + 1) != ':') return simdjson::TAPE_ERROR;
+    i += 2;
+    if (i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    c = Char(i);
+  value:  // c, at token i, starts a value
+    if (c == '{' || c == '[') goto open;
+    if (c != '"') {
+      if (auto e = CheckScalar(c, i)) return e;
+    }
+    if (++i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    c = Char(i);
+  after_value:  // c, at token i, follows a value
+    if (c == ',') {
+      if (++i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+      c = Char(i);
+      if (stack_[stack_size_ - 1] == '{') goto key;
+      goto value;
+    }
+  close:  // c, at token i, must close the innermost container
+    if (c != (stack_[stack_size_ - 1] == '{' ? '}' : ']')) return simdjson::TAPE_ERROR;
+    --stack_size_;
+    if (stack_size_ == base) {
+      last_end_ = at_[i] + 1;
+      index = i + 1;
+      return simdjson::SUCCESS;
+    }
+    if (++i >= count_) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    c = Char(i);
+    goto after_value;
   }
 
   // The raw text of token i: up to the next token, without the whitespace before it.
