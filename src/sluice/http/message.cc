@@ -57,12 +57,16 @@ std::string_view StatusReason(int status) {
 }
 
 bool IsHopByHopOrFraming(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "connection", "keep-alive",        "proxy-connection", "te",
-      "trailer",    "transfer-encoding", "upgrade",          "content-length",
-  };
-  return std::any_of(std::begin(kNames), std::end(kNames),
-                     [&](std::string_view n) { return EqualsIgnoreCase(n, name); });
+  // Every header of every message passes here: the length picks the one or two candidates.
+  switch (name.size()) {
+    case 2: return EqualsIgnoreCase(name, "te");
+    case 7: return EqualsIgnoreCase(name, "trailer") || EqualsIgnoreCase(name, "upgrade");
+    case 10: return EqualsIgnoreCase(name, "connection") || EqualsIgnoreCase(name, "keep-alive");
+    case 14: return EqualsIgnoreCase(name, "content-length");
+    case 16: return EqualsIgnoreCase(name, "proxy-connection");
+    case 17: return EqualsIgnoreCase(name, "transfer-encoding");
+    default: return false;
+  }
 }
 
 }  // namespace sluice::http

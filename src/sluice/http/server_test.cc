@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "sluice/http/client.h"
+#include "sluice/http/message.h"
 #include "sluice/http/server.h"
 
 namespace sluice::http {
@@ -448,3 +449,16 @@ TEST_F(TimeoutTest, ClientLeavingCancelsTheHandler) {
 
 }  // namespace
 }  // namespace sluice::http
+
+// The headers a proxy never forwards (RFC 9110 §7.6.1 and the framing ones it sets itself), in
+// any case, and nothing that merely shares a length or prefix with one of them.
+TEST(HopByHopTest, FramingAndConnectionHeadersAreRecognisedInAnyCase) {
+  for (const char* name : {"Connection", "keep-alive", "Proxy-Connection", "TE", "trailer",
+                           "Transfer-Encoding", "UPGRADE", "content-length"}) {
+    EXPECT_TRUE(sluice::http::IsHopByHopOrFraming(name)) << name;
+  }
+  for (const char* name : {"", "t", "tf", "trailers", "upgrades", "connectionx", "content-type",
+                           "keep-alive2", "content-lengths", "x-connection", "authorization"}) {
+    EXPECT_FALSE(sluice::http::IsHopByHopOrFraming(name)) << name;
+  }
+}
