@@ -135,6 +135,31 @@ TEST(JsonWriter, SeparatorsAndNumbersAsWritten) {
   EXPECT_EQ(list, "1,2,3");
 }
 
+// Keys and strings of any length are escaped alike, and parse back to the original text.
+TEST(JsonWriter, EscapesKeysAndStrings) {
+  const std::string tricky = "q\"b\\s\n\x01\x1f\t/\xc3\xa9";
+  // 12 bytes a copy: escapes inside and across the eight-byte steps of the escape scan.
+  for (size_t repeat : {size_t{1}, size_t{5}, size_t{6}, size_t{60}}) {
+    std::string text;
+    for (size_t i = 0; i < repeat; ++i) text += tricky;
+    std::string out;
+    JsonWriter w(out);
+    w.BeginObject().Field(text, text).Key("n").Int(1).Field("k", text).EndObject();
+    simdjson::dom::parser parser;
+    auto root = ParseJson(parser, out, ErrorSource::kClient);
+    ASSERT_TRUE(root.ok()) << out;
+    simdjson::dom::object object;
+    ASSERT_EQ(root->get_object().get(object), simdjson::SUCCESS);
+    std::string_view value;
+    ASSERT_EQ(object[text].get_string().get(value), simdjson::SUCCESS) << out;
+    EXPECT_EQ(value, text);
+    ASSERT_EQ(object["k"].get_string().get(value), simdjson::SUCCESS);
+    EXPECT_EQ(value, text);
+    EXPECT_NE(out.find("\\u0001"), std::string::npos) << out;  // control bytes as \u escapes
+    EXPECT_NE(out.find("\\u001f"), std::string::npos) << out;
+  }
+}
+
 TEST(ConverseMessageList, MergesConsecutiveRolesAndDropsEmptyTurns) {
   ConverseMessageList list;
   list.Blocks("user").Raw(R"({"text":"a"})");

@@ -755,9 +755,7 @@ class OpenAIChatToBedrockConverse final : public ConverseTranslator {
   //  "finish_reason":..}]} as one SSE event.
   template <typename DeltaFn>
   void EmitChunk(std::string& out, DeltaFn&& delta, std::string_view finish_reason = {}) {
-    chunk_.clear();
-    JsonWriter w(chunk_);
-    ChunkHead(w);
+    JsonWriter w = StartChunk();
     w.Key(oa::kChoices).BeginArray().BeginObject().Key(oa::kIndex).Int(0);
     w.Key(oa::kDelta).BeginObject();
     delta(w);
@@ -771,9 +769,16 @@ class OpenAIChatToBedrockConverse final : public ConverseTranslator {
     codec::AppendSseEvent(out, "", chunk_);
   }
 
-  void ChunkHead(JsonWriter& w) {
-    w.BeginObject().Field(oa::kId, id_).Field(oa::kObject, oa::kObjectChunk);
-    w.Key(oa::kCreated).Int(created_).Field(oa::kModel, model_);
+  // Starts chunk_ with the fields every chunk opens with. They are the same for the whole stream
+  // (the id is settled by the response head, before any event), so they are written once.
+  JsonWriter StartChunk() {
+    if (chunk_head_.empty()) {
+      JsonWriter w(chunk_head_);
+      w.BeginObject().Field(oa::kId, id_).Field(oa::kObject, oa::kObjectChunk);
+      w.Key(oa::kCreated).Int(created_).Field(oa::kModel, model_);
+    }
+    chunk_.assign(chunk_head_);
+    return JsonWriter(chunk_, /*continues=*/true);
   }
 
   Result<void> OnEvent(const ConverseEvent& e, std::string& out) override {
@@ -839,9 +844,7 @@ class OpenAIChatToBedrockConverse final : public ConverseTranslator {
           out, [](JsonWriter&) {}, OpenAIFinishReason(StringField(e.payload, br::kStopReason)));
     } else if (e.type == br::kEventMetadata && include_usage_ && Find(e.payload, br::kUsage)) {
       // stream_options.include_usage: "an additional chunk ... choices empty ... usage".
-      chunk_.clear();
-      JsonWriter w(chunk_);
-      ChunkHead(w);
+      JsonWriter w = StartChunk();
       w.Key(oa::kChoices).BeginArray().EndArray().Key(oa::kUsage);
       WriteOpenAIUsage(w, usage_);
       w.EndObject();
@@ -933,6 +936,7 @@ class OpenAIChatToBedrockConverse final : public ConverseTranslator {
 
   bool include_usage_ = false;
   int64_t created_ = 0;
+  std::string chunk_head_;  // {"id":..,"object":..,"created":..,"model":.. of every chunk
   std::string chunk_;
   std::map<uint64_t, int> tool_index_by_block_;
   int next_tool_index_ = 0;
