@@ -1,6 +1,5 @@
 #include "sluice/codec/sse.h"
 
-#include <cstring>
 #include <utility>
 
 #include "sluice/core/strings.h"

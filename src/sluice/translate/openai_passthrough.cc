@@ -79,16 +79,15 @@ class OpenAIPassthrough final : public Translator {
 
   Result<void> OnUpstreamWholeBody(std::string& body, std::string& out) override {
     if (stream_) return Translator::OnUpstreamWholeBody(body, out);
-    // Read in place: no copy into body_.
-    if (auto info = limit::ReadOpenAIResponse(body); info.ok()) info_ = std::move(info).value();
+    ReadAnswer(body);  // in place: no copy into body_
     return Ok();
   }
 
   Result<void> OnUpstreamEnd(std::string&) override {
     if (stream_) {
       info_ = stream_usage_.info();
-    } else if (auto info = limit::ReadOpenAIResponse(body_); info.ok()) {
-      info_ = std::move(info).value();
+    } else {
+      ReadAnswer(body_);
     }
     return Ok();
   }
@@ -109,6 +108,11 @@ class OpenAIPassthrough final : public Translator {
   const limit::ResponseInfo& response() const override { return info_; }
 
  private:
+  // Usage and model of a non-streamed answer; an answer that is not JSON passes through uncounted.
+  void ReadAnswer(std::string& answer) {
+    if (auto info = limit::ReadOpenAIResponse(answer); info.ok()) info_ = std::move(info).value();
+  }
+
   Endpoint endpoint_;
   bool azure_;
   bool stream_ = false;
