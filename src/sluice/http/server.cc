@@ -48,6 +48,10 @@ struct RequestParser {
   bool headers_complete = false;
   bool message_complete = false;
   bool expect_continue = false;
+  // The rest of the body is being read straight into request->body (whose final size is
+  // body_size): llhttp's body callbacks then point into it, and there is nothing to copy.
+  bool body_in_place = false;
+  size_t body_size = 0;
   int reject_status = 0;  // set by a callback that refuses the request (400/413/431)
   const char* reject_reason = nullptr;
 
@@ -111,6 +115,7 @@ struct RequestParser {
   }
   static int OnBody(llhttp_t* p, const char* at, size_t len) {
     auto& self = From(p);
+    if (self.body_in_place) return 0;  // the bytes are where they belong already
     if (self.request->body.size() + len > self.limits->max_body_bytes) {
       self.reject_status = 413;
       return -1;
@@ -139,13 +144,22 @@ struct RequestParser {
     return settings;
   }
 
+  // Bytes of a body with a Content-Length still to come; 0 when the body is chunked, complete or
+  // not yet reached.
+  uint64_t BodyBytesToCome() const {
+    if (!headers_complete || message_complete) return 0;
+    if ((parser.flags & F_CONTENT_LENGTH) == 0 || (parser.flags & F_CHUNKED) != 0) return 0;
+    return parser.content_length;  // llhttp counts it down as the body goes by
+  }
+
   void Reset(Request* r) {
     request = r;
     // Room for a typical client's headers (SDKs send a dozen or more) in one allocation.
     request->headers.mutable_fields().reserve(kTypicalHeaderCount);
     collector.Reset(&request->headers);
     header_bytes = 0;
-    headers_complete = message_complete = expect_continue = false;
+    headers_complete = message_complete = expect_continue = body_in_place = false;
+    body_size = 0;
     reject_status = 0;
     reject_reason = nullptr;
   }
@@ -153,6 +167,12 @@ struct RequestParser {
 
 constexpr size_t kInitialInputBytes = 4 * 1024;  // idle connections stay small
 constexpr size_t kMaxReadChunkBytes = 64 * 1024;  // larger bodies are read in chunks this big
+// From this many body bytes still to come (with nothing else buffered), they are read straight
+// into the request's body: no copy out of the input buffer, and reads as large as the socket has.
+constexpr size_t kInPlaceBodyBytes = 16 * 1024;
+// The body grows (zero-filled, as std::string must) this far ahead of the bytes read into it, so
+// that filling a large body does not come all at once before its first read.
+constexpr size_t kInPlaceStepBytes = 1024 * 1024;
 // The client watch (a read on the client socket while the handler runs) starts only after this:
 // most requests are answered sooner and never pay for it (a system call each), and a client that
 // leaves is still noticed within this delay of a long upstream wait.
@@ -247,14 +267,29 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
           input_.resize(input_.size() * 2);
         }
       }
+      // Where the next bytes go: the input buffer, or the rest of a large body straight into
+      // request.body (its capacity was reserved for the whole body at the headers).
+      asio::mutable_buffer target(input_.data() + end_, input_.size() - end_);
+      const uint64_t body_to_come = parser_.BodyBytesToCome();
+      if (begin_ == end_ && (parser_.body_in_place || body_to_come >= kInPlaceBodyBytes)) {
+        std::string& body = request.body;
+        if (!parser_.body_in_place) {
+          parser_.body_in_place = true;
+          parser_.body_size = body.size() + body_to_come;
+        }
+        const size_t next = parser_.body_size - body_to_come;
+        if (next == body.size()) {
+          body.resize(std::min(parser_.body_size, body.size() + kInPlaceStepBytes));
+        }
+        target = asio::buffer(body.data() + next, body.size() - next);
+      }
       const auto timeout = got_bytes ? limits_.request_read_timeout : limits_.idle_timeout;
       if (!got_bytes && state_.draining.load(std::memory_order_relaxed)) co_return false;
       // The timer closes a read that outlives its deadline by cancelling the socket.
       read_timed_out_ = false;
       read_deadline_ = CoarseSteadyNow() + timeout;
       ScheduleTimer();
-      auto [ec, n] = co_await socket_.async_read_some(
-          asio::buffer(input_.data() + end_, input_.size() - end_), kNoThrow);
+      auto [ec, n] = co_await socket_.async_read_some(target, kNoThrow);
       read_deadline_ = kNoDeadline;
       if (read_timed_out_) {
         if (got_bytes) co_await RejectRequest(408, "request not received in time");
@@ -267,6 +302,19 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
           if (llhttp_finish(&parser_.parser) == HPE_OK && parser_.message_complete) break;
         }
         co_return false;
+      }
+      if (parser_.body_in_place) {
+        // llhttp still follows the body (to count it down and end the message); its callbacks
+        // see the bytes where they were read. Reads never go past the body, so it consumes all.
+        const char* at = static_cast<const char*>(target.data());
+        const llhttp_errno_t err = llhttp_execute(&parser_.parser, at, n);
+        if (err == HPE_PAUSED) {
+          llhttp_resume(&parser_.parser);  // the message is complete
+        } else if (err != HPE_OK) {
+          co_await RejectRequest(400, llhttp_get_error_reason(&parser_.parser));
+          co_return false;
+        }
+        continue;
       }
       end_ += n;
       // A read that filled the buffer suggests a large body: read bigger chunks.
