@@ -12,14 +12,17 @@ namespace sluice::translate::common {
 namespace aw = schema::anthropic;
 namespace ow = schema::openai;
 
-std::string AnthropicStreamToOpenAI::ChunkHead() const {
-  std::string c = R"({"id":)";
-  c += JsonQuote(id_);
-  c += R"(,"object":"chat.completion.chunk","created":)";
-  c += std::to_string(created_);
-  c += R"(,"model":)";
-  c += JsonQuote(model());
-  return c;
+const std::string& AnthropicStreamToOpenAI::ChunkHead() {
+  if (chunk_head_.empty()) {
+    std::string& c = chunk_head_;
+    c = R"({"id":)";
+    c += JsonQuote(id_);
+    c += R"(,"object":"chat.completion.chunk","created":)";
+    c += std::to_string(created_);
+    c += R"(,"model":)";
+    c += JsonQuote(model());
+  }
+  return chunk_head_;
 }
 
 void AnthropicStreamToOpenAI::Chunk(std::string& out, std::string_view delta_json,
@@ -41,6 +44,7 @@ void AnthropicStreamToOpenAI::OnEvent(const bj::object& event, std::string& out)
       usage_.OnMessage(*m);
       id_ = usage_.id();
       model_ = usage_.model();
+      chunk_head_.clear();  // built again with them
     }
     Chunk(out, R"({"role":"assistant","content":""})");
   } else if (type == aw::kEventBlockStart) {

@@ -40,13 +40,15 @@ class AnthropicStreamToOpenAI {
   const std::string& error() const { return error_; }  // non-empty after OnError / error event
 
  private:
-  // {"id","object":"chat.completion.chunk","created","model" — the fields every chunk starts with.
-  std::string ChunkHead() const;
+  // {"id","object":"chat.completion.chunk","created","model" — the fields every chunk starts with,
+  // built once (and again after message_start names the id and model).
+  const std::string& ChunkHead();
   void Chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason = {});
 
   std::string request_model_;
   int64_t created_;
   std::string id_, model_, stop_reason_, error_;
+  std::string chunk_head_;
   bool finished_ = false;
   int next_tool_ = 0;
   std::map<uint64_t, int> tools_;  // Anthropic block index → OpenAI tool_calls index
