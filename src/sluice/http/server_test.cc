@@ -333,13 +333,6 @@ class TimeoutTest : public ::testing::Test {
     thread_.join();
   }
 
-  virtual ServerLimits Limits() const {
-    ServerLimits limits;
-    limits.max_body_bytes = 1024;
-    limits.max_header_bytes = 2048;
-    return limits;
-  }
-
   // /sleep/N answers after N ms; /deadline arms a 100 ms deadline and waits 5 s; /watch waits 5 s
   // and reports through client_gone_ whether the connection saw the client leave.
   Task<void> Handle(Request& req, ResponseWriter& w) {
@@ -459,24 +452,18 @@ TEST_F(TimeoutTest, ClientLeavingCancelsTheHandler) {
   EXPECT_TRUE(seen.get());
 }
 
-}  // namespace
-}  // namespace sluice::http
-
 // The headers a proxy never forwards (RFC 9110 §7.6.1 and the framing ones it sets itself), in
 // any case, and nothing that merely shares a length or prefix with one of them.
 TEST(HopByHopTest, FramingAndConnectionHeadersAreRecognisedInAnyCase) {
   for (const char* name : {"Connection", "keep-alive", "Proxy-Connection", "TE", "trailer",
                            "Transfer-Encoding", "UPGRADE", "content-length"}) {
-    EXPECT_TRUE(sluice::http::IsHopByHopOrFraming(name)) << name;
+    EXPECT_TRUE(IsHopByHopOrFraming(name)) << name;
   }
   for (const char* name : {"", "t", "tf", "trailers", "upgrades", "connectionx", "content-type",
                            "keep-alive2", "content-lengths", "x-connection", "authorization"}) {
-    EXPECT_FALSE(sluice::http::IsHopByHopOrFraming(name)) << name;
+    EXPECT_FALSE(IsHopByHopOrFraming(name)) << name;
   }
 }
-
-namespace sluice::http {
-namespace {
 
 // Large bodies of known length are read straight into the request's body, in steps: what the
 // handler gets must be the exact bytes, however they were split on the wire.
