@@ -51,10 +51,12 @@ Error NotAnObject() {
 // its raw text; the escapes of every string are then checked in one scan of the whole body. This
 // is a validating parser that builds nothing: no tape, no DOM, no copy of any string.
 // Pads `body` and feeds its fields to `visitor`.
-Result<ObjectBounds> Walk(std::string& body, FieldVisitor& visitor) {
+// With `index`, over the index built while the body arrived.
+Result<ObjectBounds> Walk(std::string& body, FieldVisitor& visitor,
+                          IncrementalIndex* index = nullptr) {
   EnsurePadding(body);
   ObjectBounds top;
-  if (auto e = ScanObject(body, visitor, top)) {
+  if (auto e = index ? ScanObject(body, visitor, top, *index) : ScanObject(body, visitor, top)) {
     return e == simdjson::INCORRECT_TYPE ? NotAnObject() : ClientJsonError(e);
   }
   return top;
@@ -256,9 +258,9 @@ class MutationVisitor : public TopLevelVisitor {
 
 }  // namespace
 
-Result<RequestPeek> PeekRequest(std::string& body) {
+Result<RequestPeek> PeekRequest(std::string& body, IncrementalIndex* index) {
   PeekVisitor visitor(body);
-  auto top = Walk(body, visitor);
+  auto top = Walk(body, visitor, index);
   if (!top.ok()) return top.take_error();
   return visitor.Finish();
 }

@@ -53,8 +53,9 @@ struct RequestPeek {
 // top level that is not an object gives kInvalidArgument (source kClient) with a short message in
 // simdjson's words, e.g. "TAPE_ERROR: The JSON document has an improper structure: ...".
 // `body` is read in place; its capacity is grown first if it lacks kPadding spare bytes (one copy),
-// its size and contents are never changed.
-Result<RequestPeek> PeekRequest(std::string& body);
+// its size and contents are never changed. With `index`, the one built while the body arrived
+// (incremental_index.h), most of the validation is done already.
+Result<RequestPeek> PeekRequest(std::string& body, IncrementalIndex* index = nullptr);
 
 // Replaces the value of every top-level "model" with a JSON string of `new_model`; appends a
 // "model" field when there is none (as sjson, used by the reference gateway, does).

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "sluice/json/incremental_index.h"
 #include "sluice/json/parser.h"
 
 namespace sluice::json {
@@ -278,6 +279,14 @@ TEST(PeekRequestTest, AcceptsExactlyWhatAFullParserAccepts) {
     std::string body = doc;
     const bool ours = PeekRequest(body).ok();
     ASSERT_EQ(ours, dom_ok) << doc;
+    // The same scan over an index built in pieces as the body arrives.
+    std::string arriving = doc;
+    IncrementalIndex index(1 + rng() % 8);
+    for (size_t received = 0; received < arriving.size();) {
+      received = std::min(arriving.size(), received + 1 + rng() % 16);
+      index.Advance(arriving, received);
+    }
+    ASSERT_EQ(PeekRequest(arriving, &index).ok(), dom_ok) << doc;
     (ours ? accepted : refused)++;
   }
   // Both outcomes were exercised.

@@ -1,5 +1,6 @@
 #include "sluice/json/scan.h"
 
+#include "sluice/json/incremental_index.h"
 #include "sluice/json/parser.h"
 #include "sluice/json/unescape.h"
 
@@ -231,6 +232,14 @@ error_code ScanObject(const std::string& document, FieldVisitor& visitor, Object
   // an invalid token), and no escape sequence can reach past a string's closing quote, so one
   // scan of the whole document checks the escapes of every key and string.
   return ValidEscapes(document) ? simdjson::SUCCESS : simdjson::STRING_ERROR;
+}
+
+error_code ScanObject(std::string& document, FieldVisitor& visitor, ObjectBounds& bounds,
+                      IncrementalIndex& index) {
+  if (auto e = index.Finish(document)) return e;
+  Scanner scanner(document, index.offsets(), index.count(), visitor);
+  if (auto e = scanner.Run(bounds)) return e;
+  return index.escapes_valid() ? simdjson::SUCCESS : simdjson::STRING_ERROR;  // as above
 }
 
 }  // namespace sluice::json

@@ -22,6 +22,8 @@ inline constexpr int kMaxDepth = 512;
 
 enum class JsonType { kObject, kArray, kString, kNumber, kBoolean, kNull };
 
+class IncrementalIndex;
+
 // One field of an object, as byte offsets into the document.
 struct FieldSpan {
   std::string_view key;    // decoded; valid only during the visitor call
@@ -54,5 +56,9 @@ struct ObjectBounds {
 // that is not an object is INCORRECT_TYPE and an empty document EMPTY.
 simdjson::error_code ScanObject(const std::string& document, FieldVisitor& visitor,
                                 ObjectBounds& bounds);
+
+// The same, over an index built while `document` arrived (incremental_index.h); finishes it.
+simdjson::error_code ScanObject(std::string& document, FieldVisitor& visitor, ObjectBounds& bounds,
+                                IncrementalIndex& index);
 
 }  // namespace sluice::json

@@ -55,12 +55,16 @@ bool ValidEscapes(std::string_view raw) {
     for (char c : raw) any |= (c == '\\');
     if (!any) return true;
   }
-  size_t i = 0;
-  while (true) {
-    const void* hit = i < raw.size() ? std::memchr(raw.data() + i, '\\', raw.size() - i) : nullptr;
-    if (hit == nullptr) return true;
+  return CheckEscapes(raw, 0, raw.size()) != std::string_view::npos;
+}
+
+size_t CheckEscapes(std::string_view raw, size_t from, size_t to) {
+  size_t i = from;
+  while (i < to) {
+    const void* hit = std::memchr(raw.data() + i, '\\', to - i);
+    if (hit == nullptr) return to;
     i = static_cast<const char*>(hit) - raw.data();
-    if (i + 1 >= raw.size()) return false;
+    if (i + 1 >= raw.size()) return std::string_view::npos;
     switch (raw[i + 1]) {
       case '"':
       case '\\':
@@ -73,13 +77,14 @@ bool ValidEscapes(std::string_view raw) {
         i += 2;
         break;
       case 'u':
-        if (ReadHex4(raw, i + 2) < 0) return false;
+        if (ReadHex4(raw, i + 2) < 0) return std::string_view::npos;
         i += 6;
         break;
       default:
-        return false;
+        return std::string_view::npos;
     }
   }
+  return i;
 }
 
 bool AppendUnescaped(std::string& out, std::string_view raw) {

@@ -14,6 +14,11 @@ namespace sluice::json {
 // \" \\ \/ \b \f \n \r \t or \u followed by four hex digits.
 bool ValidEscapes(std::string_view raw);
 
+// ValidEscapes for a document checked piece by piece as it arrives: checks the escapes that start
+// in raw[from, to) and returns where the next piece's check starts (past the last escape, which
+// may end beyond `to`), or npos at an invalid escape, including one that raw ends inside.
+size_t CheckEscapes(std::string_view raw, size_t from, size_t to);
+
 // Appends the decoded contents of `raw` (the bytes between a string's quotes) to `out`. Returns
 // false, with `out` partially written, when an escape is invalid.
 bool AppendUnescaped(std::string& out, std::string_view raw);
