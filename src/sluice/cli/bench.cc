@@ -167,7 +167,9 @@ class InProcessGateway {
     auto* gateway = g->gateway_.get();
     auto handler = std::make_shared<const http::Handler>(
         [gateway](http::Request& req, http::ResponseWriter& w) { return gateway->Handle(req, w); });
-    asio::co_spawn(g->context_, http::AcceptLoop(g->acceptor_, handler, {}, g->state_),
+    asio::co_spawn(g->context_,
+                   http::AcceptLoop(g->acceptor_, handler, {}, g->state_,
+                                    pipeline::ApiBodyObservers()),
                    asio::detached);
     InProcessGateway* raw = g.get();
     g->thread_ = std::thread([raw] { raw->context_.run(); });

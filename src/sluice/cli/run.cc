@@ -445,6 +445,7 @@ int Run(const RunOptions& options) {
                  asio::detached);
   Announce("admin on " + options.address + ":" + std::to_string((*admin)->local_endpoint().port()));
 
+  const auto body_observers = pipeline::ApiBodyObservers();
   for (auto& worker : workers) {
     worker->log = std::make_unique<observe::AccessLogBuffer>(1);
     worker->log_flusher =
@@ -462,7 +463,8 @@ int Run(const RunOptions& options) {
     auto handler = std::make_shared<const http::Handler>(
         [gateway](http::Request& req, http::ResponseWriter& w) { return gateway->Handle(req, w); });
     for (auto& acceptor : worker->acceptors) {
-      asio::co_spawn(worker->context, http::AcceptLoop(*acceptor, handler, {}, state),
+      asio::co_spawn(worker->context,
+                     http::AcceptLoop(*acceptor, handler, {}, state, body_observers),
                      asio::detached);
     }
   }

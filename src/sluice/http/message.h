@@ -3,6 +3,7 @@
 // HTTP/1.1 message types shared by the server and the upstream client. No I/O here.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,16 @@ class HeaderCollector {
   bool in_name_ = false;
 };
 
+// Work on a request body while it is still arriving (such as indexing a JSON document), so that
+// less is left once its last byte is in. The server offers large bodies to a BodyObserverFactory
+// (server.h); the handler finds the observer it made in Request::body_observer.
+class BodyObserver {
+ public:
+  virtual ~BodyObserver() = default;
+  // The first `received` bytes of `body` are final; more are on their way.
+  virtual void OnBodyBytes(std::string& body, size_t received) = 0;
+};
+
 struct Request {
   std::string method;
   std::string target;  // request-target as sent: path and query
@@ -67,6 +78,7 @@ struct Request {
   Headers headers;
   std::string body;  // decoded (de-chunked) body
   bool keep_alive = true;
+  std::unique_ptr<BodyObserver> body_observer;  // set while a large body arrived, or null
 
   std::string_view path() const {  // target without the query
     std::string_view t = target;

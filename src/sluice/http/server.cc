@@ -186,11 +186,13 @@ constexpr std::chrono::steady_clock::time_point kNoDeadline =
 // callbacks holding a shared_ptr, not parallel coroutines: no allocation or exception per request.
 class Connection final : public RequestControl, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Socket socket, std::shared_ptr<const Handler> handler, const ServerLimits& limits,
+  Connection(Socket socket, std::shared_ptr<const Handler> handler,
+             std::shared_ptr<const BodyObserverFactory> observe_bodies, const ServerLimits& limits,
              ServerState& state)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         handler_(std::move(handler)),
+        observe_bodies_(std::move(observe_bodies)),
         limits_(limits),
         state_(state) {
     llhttp_init(&parser_.parser, HTTP_REQUEST, &RequestParser::Settings());
@@ -276,6 +278,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
         if (!parser_.body_in_place) {
           parser_.body_in_place = true;
           parser_.body_size = body.size() + body_to_come;
+          if (observe_bodies_ && *observe_bodies_) request.body_observer = (*observe_bodies_)(request);
         }
         const size_t next = parser_.body_size - body_to_come;
         if (next == body.size()) {
@@ -313,6 +316,10 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
         } else if (err != HPE_OK) {
           co_await RejectRequest(400, llhttp_get_error_reason(&parser_.parser));
           co_return false;
+        }
+        if (request.body_observer) {
+          request.body_observer->OnBodyBytes(request.body,
+                                             parser_.body_size - parser_.BodyBytesToCome());
         }
         continue;
       }
@@ -461,6 +468,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   Timer timer_;  // see ScheduleTimer
   asio::cancellation_signal cancel_;
   std::shared_ptr<const Handler> handler_;
+  std::shared_ptr<const BodyObserverFactory> observe_bodies_;
   const ServerLimits limits_;
   ServerState& state_;
   RequestParser parser_;
@@ -598,7 +606,8 @@ Task<bool> ResponseWriter::Respond(int status, std::string_view content_type,
 }
 
 Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,
-                      ServerLimits limits, ServerState& state) {
+                      ServerLimits limits, ServerState& state,
+                      std::shared_ptr<const BodyObserverFactory> observe_bodies) {
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
     if (ec) {
@@ -608,7 +617,8 @@ Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler
       co_await t.async_wait(kNoThrow);
       continue;
     }
-    auto conn = std::make_shared<Connection>(std::move(socket), handler, limits, state);
+    auto conn =
+        std::make_shared<Connection>(std::move(socket), handler, observe_bodies, limits, state);
     asio::co_spawn(acceptor.get_executor(), [conn]() -> Task<void> { co_await conn->Run(); },
                    asio::bind_cancellation_slot(conn->cancellation_slot(), asio::detached));
   }

@@ -104,9 +104,14 @@ class ResponseWriter {
 
 using Handler = std::function<Task<void>(Request&, ResponseWriter&)>;
 
+// Asked, once a request's head is in, whether to observe its body as it arrives; only bodies large
+// enough to be read straight into Request::body are offered. May return null.
+using BodyObserverFactory = std::function<std::unique_ptr<BodyObserver>(const Request&)>;
+
 // Accepts connections until the acceptor is closed; each connection runs in its own coroutine on the
 // acceptor's io_context.
 Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,
-                      ServerLimits limits, ServerState& state);
+                      ServerLimits limits, ServerState& state,
+                      std::shared_ptr<const BodyObserverFactory> observe_bodies = nullptr);
 
 }  // namespace sluice::http

@@ -17,7 +17,31 @@
 namespace sluice::http {
 namespace {
 
-// Echo handler: answers with the method, target, a header and the body it received.
+// Keeps every body byte the server reports final, in order, to compare with the body the handler
+// gets: each call must report more bytes, and none may change afterwards.
+class RecordingObserver final : public BodyObserver {
+ public:
+  void OnBodyBytes(std::string& body, size_t received) override {
+    ++calls_;
+    if (received <= seen_.size() || received > body.size()) {
+      ordered_ = false;
+      return;
+    }
+    seen_.append(body, seen_.size(), received - seen_.size());
+  }
+  // "<calls>:same" when what was seen is the whole body.
+  std::string Summary(const std::string& body) const {
+    return std::to_string(calls_) + (ordered_ && seen_ == body ? ":same" : ":differs");
+  }
+
+ private:
+  int calls_ = 0;
+  bool ordered_ = true;
+  std::string seen_;
+};
+
+// Echo handler: answers with the method, target, a header and the body it received (after what
+// a body observer saw, when there was one).
 Task<void> Echo(Request& req, ResponseWriter& w) {
   if (req.target == "/stream") {
     Headers h;
@@ -28,8 +52,13 @@ Task<void> Echo(Request& req, ResponseWriter& w) {
     co_await w.Finish();
     co_return;
   }
+  std::string observed;
+  if (req.body_observer) {
+    observed = " observed=" + static_cast<RecordingObserver&>(*req.body_observer).Summary(req.body);
+  }
   std::string body = req.method + " " + req.target + " x=" +
-                     std::string(req.headers.Get("x-test").value_or("-")) + " body=" + req.body;
+                     std::string(req.headers.Get("x-test").value_or("-")) + observed +
+                     " body=" + req.body;
   co_await w.Respond(200, "text/plain", body);
 }
 
@@ -41,7 +70,8 @@ class ServerTest : public ::testing::Test {
     port_ = acceptor_->local_endpoint().port();
     const ServerLimits limits = Limits();
     asio::co_spawn(context_,
-                   AcceptLoop(*acceptor_, std::make_shared<const Handler>(Echo), limits, state_),
+                   AcceptLoop(*acceptor_, std::make_shared<const Handler>(Echo), limits, state_,
+                              Observers()),
                    asio::detached);
     thread_ = std::thread([this] { context_.run(); });
   }
@@ -49,6 +79,8 @@ class ServerTest : public ::testing::Test {
     context_.stop();
     thread_.join();
   }
+
+  virtual std::shared_ptr<const BodyObserverFactory> Observers() const { return nullptr; }
 
   virtual ServerLimits Limits() const {
     ServerLimits limits;
@@ -475,6 +507,14 @@ class LargeBodyTest : public ServerTest {
     limits.request_read_timeout = std::chrono::milliseconds(500);
     return limits;
   }
+  // Bodies of POSTs are observed.
+  std::shared_ptr<const BodyObserverFactory> Observers() const override {
+    return std::make_shared<const BodyObserverFactory>(
+        [](const Request& req) -> std::unique_ptr<BodyObserver> {
+          if (req.method != "POST") return nullptr;
+          return std::make_unique<RecordingObserver>();
+        });
+  }
 
   static std::string Body(size_t size) {
     std::string body(size, ' ');
@@ -488,7 +528,8 @@ class LargeBodyTest : public ServerTest {
 };
 
 // A body over two in-place steps (1 MB each), its start in the same packet as the headers and the
-// rest in uneven writes, then a pipelined request: both answered, the body byte for byte.
+// rest in uneven writes, then a pipelined request: both answered, the body byte for byte, and the
+// body observer shown each part of it as it came.
 TEST_F(LargeBodyTest, ArrivesWholeAndLeavesThePipelinedRequestAlone) {
   const std::string body = Body(2 * 1024 * 1024 + 4321);
   asio::io_context io;
@@ -507,13 +548,24 @@ TEST_F(LargeBodyTest, ArrivesWholeAndLeavesThePipelinedRequestAlone) {
   asio::write(s, asio::buffer(body.substr(at) +
                               "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   const std::string out = ReadUntilClosed(s);
-  const size_t answer = out.find("POST /big x=- body=");
+  const size_t answer = out.find("POST /big x=- observed=");
   ASSERT_NE(answer, std::string::npos) << out.substr(0, 300);
-  const size_t start = answer + std::string("POST /big x=- body=").size();
+  const size_t summary = answer + std::string("POST /big x=- observed=").size();
+  const size_t start = out.find(" body=", summary) + std::string(" body=").size();
+  const std::string calls = out.substr(summary, out.find(':', summary) - summary);
+  EXPECT_GE(std::stoi(calls), 4) << "one call per read: the body came in five writes";
+  EXPECT_EQ(out.substr(out.find(':', summary), 6), ":same ");
   ASSERT_GE(out.size(), start + body.size());
   EXPECT_TRUE(out.compare(start, body.size(), body) == 0) << "the body arrived altered";
   EXPECT_EQ(out.compare(start + body.size(), 9, "HTTP/1.1 "), 0) << "the body is longer";
   EXPECT_NE(out.find("GET /next x=- body=", start + body.size()), std::string::npos);
+}
+
+// Bodies small enough to arrive with their head are not offered to the observer factory.
+TEST_F(LargeBodyTest, SmallBodiesAreNotObserved) {
+  const std::string out = RawExchange(
+      "POST /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_NE(out.find("POST /small x=- body=hello"), std::string::npos) << out;
 }
 
 // A body cut short by the client's end of the connection never reaches the handler.

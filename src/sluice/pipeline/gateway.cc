@@ -7,6 +7,7 @@
 #include "sluice/auth/credential.h"
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
+#include "sluice/json/incremental_index.h"
 #include "sluice/json/padding.h"
 #include "sluice/json/request_body.h"
 #include "sluice/limit/costs.h"
@@ -52,6 +53,12 @@ const EndpointSpec* FindEndpoint(std::string_view path) {
   }
   return nullptr;
 }
+
+class JsonBodyIndexer final : public http::BodyObserver {
+ public:
+  void OnBodyBytes(std::string& body, size_t received) override { index.Advance(body, received); }
+  json::IncrementalIndex index;
+};
 
 std::string_view ProviderName(config::SchemaName schema) {
   switch (schema) {
@@ -120,6 +127,14 @@ struct Gateway::Exchange {
   std::string last_error;
 };
 
+std::shared_ptr<const http::BodyObserverFactory> ApiBodyObservers() {
+  return std::make_shared<const http::BodyObserverFactory>(
+      [](const http::Request& request) -> std::unique_ptr<http::BodyObserver> {
+        if (request.method != "POST" || FindEndpoint(request.path()) == nullptr) return nullptr;
+        return std::make_unique<JsonBodyIndexer>();
+      });
+}
+
 Gateway::Gateway(const ConfigSource& config, http::Executor executor,
                  observe::AccessLogBuffer& log, GatewayOptions options)
     : config_(config),
@@ -169,7 +184,8 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   }
 
   json::EnsurePadding(req.body);
-  auto peek = json::PeekRequest(req.body);
+  auto* indexer = dynamic_cast<JsonBodyIndexer*>(req.body_observer.get());
+  auto peek = json::PeekRequest(req.body, indexer ? &indexer->index : nullptr);
   if (!peek.ok()) {
     co_await RespondError(ex, 400, "BadRequest",
                           "malformed request: failed to parse JSON for " + std::string(path) +

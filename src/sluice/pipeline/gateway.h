@@ -55,6 +55,10 @@ struct GatewayOptions {
   size_t max_response_bytes = 256 * 1024 * 1024;  // buffered (non-stream) upstream bodies
 };
 
+// For http::AcceptLoop: the bodies of API requests are indexed as JSON while they arrive, so that
+// validating a large one costs little once it is in (json/incremental_index.h).
+std::shared_ptr<const http::BodyObserverFactory> ApiBodyObservers();
+
 // One per worker thread; not thread-safe. Lives as long as the worker's io_context.
 class Gateway {
  public:
