@@ -17,6 +17,8 @@ using simdjson::error_code;
 // three continuation bytes; a longer run without a cut (backslashes, invalid UTF-8) waits for the
 // next call, so that hostile input cannot make each call walk far.
 constexpr size_t kMaxCutSearch = 16;
+// How far back a cut known to be outside strings is looked for (see Advance).
+constexpr size_t kOutsideCutSearch = 256;
 // Longer stretches of what arrived are indexed in pieces this long, within the size of document
 // whose indexer a thread keeps (ParserLease::kPooledDocumentLimit) once the bytes set around it are counted.
 constexpr size_t kMaxPieceBytes = ParserLease::kPooledDocumentLimit - 2;
@@ -64,23 +66,37 @@ void IncrementalIndex::Advance(std::string& document, size_t received) {
   while (error_ == simdjson::SUCCESS && received >= indexed_ + piece_bytes_ + kPadding) {
     // Pieces stay small enough for the thread's pooled indexer.
     const size_t end = std::min(received - kPadding, indexed_ + kMaxPieceBytes);
+    // Best, a cut after a comma that follows a closing quote: outside any string, almost surely,
+    // where the previous cut's state would be a coin toss in a body of many small values.
     size_t cut = end;
+    while (cut > indexed_ + 2 && cut + kOutsideCutSearch > end &&
+           !(document[cut - 1] == ',' && document[cut - 2] == '"' && document[cut - 3] != '\\' &&
+             CanCutBefore(document, cut))) {
+      --cut;
+    }
+    if (cut > indexed_ + 2 && cut + kOutsideCutSearch > end) {
+      error_ = IndexPiece(document, cut, received, /*guess_in_string=*/false);
+      continue;
+    }
+    // Else the nearest cut, guessing the state of the previous one (a long string goes on).
+    cut = end;
     while (cut > indexed_ && cut + kMaxCutSearch > end && !CanCutBefore(document, cut)) --cut;
     if (cut + kMaxCutSearch <= end || cut == indexed_) return;  // no cut near: wait for more
-    error_ = IndexPiece(document, cut, received, false);
+    error_ = IndexPiece(document, cut, received, in_string_);
   }
 }
 
 error_code IncrementalIndex::Finish(std::string& document) {
   if (error_ == simdjson::SUCCESS) {
-    error_ = IndexPiece(document, document.size(), document.size(), true);
+    error_ = IndexPiece(document, document.size(), document.size(), std::nullopt);
   }
   if (error_ == simdjson::SUCCESS && offsets_.empty()) error_ = simdjson::EMPTY;
   return error_;
 }
 
 error_code IncrementalIndex::IndexPiece(std::string& document, size_t end, size_t available,
-                                        bool last) {
+                                        std::optional<bool> guess_in_string) {
+  const bool last = !guess_in_string.has_value();
   const size_t begin = indexed_;
   const bool starts_in_string = in_string_;
   if (begin == end) return starts_in_string ? simdjson::UNCLOSED_STRING : simdjson::SUCCESS;
@@ -97,7 +113,7 @@ error_code IncrementalIndex::IndexPiece(std::string& document, size_t end, size_
       in_string_ = false;  // stage 1 fails on a string left open at the end
     } else {
       // The byte after the piece closes a string left open, or ends nothing.
-      bool in_string = in_string_;
+      bool in_string = *guess_in_string;
       for (int guess = 0; guess < 2; ++guess) {
         ByteOverride after(document[end], in_string ? '"' : ' ');
         e = lease.Index(data, end + 1 - from);
@@ -118,9 +134,12 @@ error_code IncrementalIndex::IndexPiece(std::string& document, size_t end, size_
       // right after a scalar, a byte that is not one (such as `1"`) starts no token in one pass.
       if (IsNonQuoteScalarByte(document[begin]) || document[begin] == '"') k = 1;
     }
-    for (const size_t count = lease.count(); k < count; ++k) {
-      offsets_.push_back(static_cast<uint32_t>(from + at[k]));
-    }
+    const size_t count = lease.count();
+    const size_t old_size = offsets_.size();
+    offsets_.resize(old_size + (count - k));
+    uint32_t* out = offsets_.data() + old_size - k;
+    const auto base = static_cast<uint32_t>(from);
+    for (; k < count; ++k) out[k] = base + at[k];
   }
   indexed_ = end;
   if (escapes_next_ != std::string::npos) {

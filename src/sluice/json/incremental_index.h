@@ -11,8 +11,9 @@
 // carry by hand:
 // - Inside a string or not. Stage 1 itself tells: a piece is indexed with the byte after it set to
 //   a quote (which closes a string left open) or to a space (which ends nothing); UNCLOSED_STRING
-//   means the other guess was right, and the piece is indexed again with it. The guess is the
-//   previous cut's state, right almost always (a large body is mostly inside a few long strings).
+//   means the other guess was right, and the piece is indexed again with it. Pieces end after a
+//   comma that follows a quote where there is one near (outside strings, almost surely), else
+//   the guess is the previous cut's state (inside the same long string, most often).
 //   A piece that starts inside a string is indexed from the byte before it, set to a quote; that
 //   opening quote's token is dropped.
 // - A scalar (number, literal) cut in two. Indexed alone, the piece would start a token where a
@@ -24,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +57,10 @@ class IncrementalIndex {
 
  private:
   // Indexes document[indexed_, end). `available` bytes of the document may be read (escape
-  // sequences may reach past `end`); unless `last`, document[end] may be changed for the call.
-  simdjson::error_code IndexPiece(std::string& document, size_t end, size_t available, bool last);
+  // sequences may reach past `end`). Without a guess whether a string is open at `end`, the piece
+  // is the document's last; with one, document[end] may be changed for the call.
+  simdjson::error_code IndexPiece(std::string& document, size_t end, size_t available,
+                                  std::optional<bool> guess_in_string);
 
   size_t piece_bytes_;
   std::vector<uint32_t> offsets_;
