@@ -278,7 +278,9 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
         if (!parser_.body_in_place) {
           parser_.body_in_place = true;
           parser_.body_size = body.size() + body_to_come;
-          if (observe_bodies_ && *observe_bodies_) request.body_observer = (*observe_bodies_)(request);
+          if (observe_bodies_ && *observe_bodies_) {
+            request.body_observer = (*observe_bodies_)(request);
+          }
         }
         const size_t next = parser_.body_size - body_to_come;
         if (next == body.size()) {

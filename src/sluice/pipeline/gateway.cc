@@ -186,6 +186,7 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   json::EnsurePadding(req.body);
   auto* indexer = dynamic_cast<JsonBodyIndexer*>(req.body_observer.get());
   auto peek = json::PeekRequest(req.body, indexer ? &indexer->index : nullptr);
+  req.body_observer.reset();  // the index is spent; a large body's may be megabytes
   if (!peek.ok()) {
     co_await RespondError(ex, 400, "BadRequest",
                           "malformed request: failed to parse JSON for " + std::string(path) +
