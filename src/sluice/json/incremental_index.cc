@@ -17,6 +17,11 @@ using simdjson::error_code;
 // three continuation bytes; a longer run without a cut (backslashes, invalid UTF-8) waits for the
 // next call, so that hostile input cannot make each call walk far.
 constexpr size_t kMaxCutSearch = 16;
+// More tokens than this per byte indexed, judged once this many bytes are, and indexing in pieces
+// is given up (see Advance). The index then never holds more than a quarter of the body's size
+// (4 bytes a token), half of it with the vector's spare room.
+constexpr double kMaxTokensPerByte = 1.0 / 16;
+constexpr size_t kDensityJudgedAfter = 64 * 1024;
 // How far back a cut known to be outside strings is looked for (see Advance).
 constexpr size_t kOutsideCutSearch = 256;
 // Longer stretches of what arrived are indexed in pieces this long, within the size of document
@@ -63,7 +68,8 @@ class ByteOverride {
 
 void IncrementalIndex::Advance(std::string& document, size_t received) {
   // Room after each cut for the byte set past the piece and for stage 1's padding.
-  while (error_ == simdjson::SUCCESS && received >= indexed_ + piece_bytes_ + kPadding) {
+  while (!given_up_ && error_ == simdjson::SUCCESS &&
+         received >= indexed_ + piece_bytes_ + kPadding) {
     // Pieces stay small enough for the thread's pooled indexer.
     const size_t end = std::min(received - kPadding, indexed_ + kMaxPieceBytes);
     // Best, a cut after a comma that follows a closing quote: outside any string, almost surely,
@@ -83,6 +89,14 @@ void IncrementalIndex::Advance(std::string& document, size_t received) {
     while (cut > indexed_ && cut + kMaxCutSearch > end && !CanCutBefore(document, cut)) --cut;
     if (cut + kMaxCutSearch <= end || cut == indexed_) return;  // no cut near: wait for more
     error_ = IndexPiece(document, cut, received, in_string_);
+  }
+  // A body of many small values has an index about its own size, held until the body is complete,
+  // and gains little from it (its cost after the last byte is mostly the walk, which is not done
+  // in pieces): such a body, once recognised, gets one pass at the end instead.
+  if (!given_up_ && indexed_ >= kDensityJudgedAfter &&
+      double(offsets_.size()) > kMaxTokensPerByte * double(indexed_)) {
+    given_up_ = true;
+    std::vector<uint32_t>().swap(offsets_);
   }
 }
 

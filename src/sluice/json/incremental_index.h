@@ -43,8 +43,13 @@ class IncrementalIndex {
   void Advance(std::string& document, size_t received);
 
   // Indexes the rest of `document`, now complete and padded (padding.h). On success the index
-  // covers the whole document; otherwise the error is the first found in any piece.
+  // covers the whole document; otherwise the error is the first found in any piece. Not to be
+  // called after given_up().
   simdjson::error_code Finish(std::string& document);
+
+  // Whether indexing in pieces was given up (a body of many small values, whose index would be
+  // about its size); the document is then to be indexed in one pass once complete.
+  bool given_up() const { return given_up_; }
 
   // After a successful Finish, what StructuralIndexLease gives for the whole document.
   const uint32_t* offsets() const { return offsets_.data(); }
@@ -66,6 +71,7 @@ class IncrementalIndex {
   std::vector<uint32_t> offsets_;
   size_t indexed_ = 0;      // document[0, indexed_) is indexed
   bool in_string_ = false;  // whether a string is open at indexed_
+  bool given_up_ = false;
   size_t escapes_next_ = 0;  // where the escape check goes on; npos after an invalid escape
   simdjson::error_code error_ = simdjson::SUCCESS;
 };

@@ -146,6 +146,25 @@ TEST(IncrementalIndexTest, ALongRunWithoutACutWaitsForTheEnd) {
   EXPECT_TRUE(index.escapes_valid());
 }
 
+// A body of tiny values, whose index would be about its size, is indexed in one pass at the end
+// instead, with the same result.
+TEST(IncrementalIndexTest, GivesUpOnABodyOfTinyValues) {
+  std::string body = R"({"model":"m","n":[)";
+  for (int i = 0; i < 300'000; ++i) body += "1,";
+  body += R"(1],"stream":true})";
+  IncrementalIndex index;
+  for (size_t received = 0; received < body.size();) {
+    received = std::min(body.size(), received + 64 * 1024);
+    index.Advance(body, received);
+  }
+  EXPECT_TRUE(index.given_up());
+  EXPECT_EQ(index.count(), 0u) << "the index's memory is released";
+  auto peek = PeekRequest(body, &index);
+  ASSERT_TRUE(peek.ok()) << peek.error().message();
+  EXPECT_EQ(peek->model, "m");
+  EXPECT_TRUE(peek->stream);
+}
+
 TEST(IncrementalIndexTest, PeekRequestOverTheIndex) {
   std::string body = R"({"messages":[{"role":"user","content":")" + std::string(70000, 'y') +
                      R"("}],"model":"gpt-4o","stream":true})";

@@ -236,6 +236,7 @@ error_code ScanObject(const std::string& document, FieldVisitor& visitor, Object
 
 error_code ScanObject(std::string& document, FieldVisitor& visitor, ObjectBounds& bounds,
                       IncrementalIndex& index) {
+  if (index.given_up()) return ScanObject(document, visitor, bounds);
   if (auto e = index.Finish(document)) return e;
   Scanner scanner(document, index.offsets(), index.count(), visitor);
   if (auto e = scanner.Run(bounds)) return e;
