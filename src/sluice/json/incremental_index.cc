@@ -24,8 +24,8 @@ constexpr double kMaxTokensPerByte = 1.0 / 16;
 constexpr size_t kDensityJudgedAfter = 64 * 1024;
 // How far back a cut known to be outside strings is looked for (see Advance).
 constexpr size_t kOutsideCutSearch = 256;
-// Longer stretches of what arrived are indexed in pieces this long, within the size of document
-// whose indexer a thread keeps (ParserLease::kPooledDocumentLimit) once the bytes set around it are counted.
+// Longer stretches of what arrived are indexed in pieces this long: with the bytes set around a
+// piece, within the document size whose indexer a thread keeps (ParserLease::kPooledDocumentLimit).
 constexpr size_t kMaxPieceBytes = ParserLease::kPooledDocumentLimit - 2;
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }

@@ -79,7 +79,9 @@ TEST(IncrementalIndexTest, EqualsASinglePass) {
   for (int round = 0; round < 20000; ++round) {
     std::string doc = seeds[rng() % seeds.size()];
     // Longer documents, so that pieces have room to form.
-    for (int r = int(rng() % 4); r > 0; --r) doc.insert(doc.size() - 1, ",\"k\":" + doc.substr(0, doc.size() - 1) + "}");
+    for (int r = int(rng() % 4); r > 0; --r) {
+      doc.insert(doc.size() - 1, ",\"k\":" + doc.substr(0, doc.size() - 1) + "}");
+    }
     const int edits = int(rng() % 4);
     for (int e = 0; e < edits && !doc.empty(); ++e) {
       const size_t pos = rng() % doc.size();
