@@ -57,7 +57,7 @@ class IncrementalIndex {
   // After Finish: ValidEscapes over the whole document, checked as the pieces came.
   bool escapes_valid() const { return escapes_next_ != std::string::npos; }
 
-  // Bytes indexed so far (for tests and diagnostics).
+  // Bytes indexed so far.
   size_t indexed() const { return indexed_; }
 
  private:

@@ -236,7 +236,9 @@ error_code ScanObject(const std::string& document, FieldVisitor& visitor, Object
 
 error_code ScanObject(std::string& document, FieldVisitor& visitor, ObjectBounds& bounds,
                       IncrementalIndex& index) {
-  if (index.given_up()) return ScanObject(document, visitor, bounds);
+  // With no piece indexed (a body under one piece, or given up), one pass is the same work
+  // without gathering the offsets into the index.
+  if (index.given_up() || index.indexed() == 0) return ScanObject(document, visitor, bounds);
   if (auto e = index.Finish(document)) return e;
   Scanner scanner(document, index.offsets(), index.count(), visitor);
   if (auto e = scanner.Run(bounds)) return e;
