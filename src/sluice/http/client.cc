@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
+#include <utility>
 #include <variant>
 
 #include "sluice/core/clock.h"
@@ -41,11 +42,31 @@ class ConnectionImpl final : public UpstreamConnection {
     Init();
   }
 
-  Task<Result<void>> Send(std::string_view head, std::string_view body) override {
+  bool TrySend(std::string_view head, std::string_view body) override {
     ResetParser();
+    sent_at_once_ = 0;
+    tried_ = true;
+    auto* plain = std::get_if<Socket>(&stream_);
+    if (plain == nullptr) return false;  // TLS writes go through the stream
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
     std::span<asio::const_buffer> pending(bufs);
-    if (auto* plain = std::get_if<Socket>(&stream_)) SendNow(*plain, pending);
+    SendNow(*plain, pending);
+    if (pending.empty()) return true;
+    sent_at_once_ = head.size() + body.size() - asio::buffer_size(pending);
+    return false;
+  }
+
+  Task<Result<void>> Send(std::string_view head, std::string_view body) override {
+    if (!std::exchange(tried_, false)) ResetParser();
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+    std::span<asio::const_buffer> pending(bufs);
+    // Skip what TrySend already wrote.
+    for (size_t skip = std::exchange(sent_at_once_, 0); skip > 0 && !pending.empty();) {
+      const size_t n = std::min(skip, pending.front().size());
+      pending.front() += n;
+      skip -= n;
+      if (pending.front().size() == 0) pending = pending.subspan(1);
+    }
     if (pending.empty()) co_return Ok();
     auto [ec, n] = co_await std::visit(
         [&](auto& s) { return asio::async_write(s, pending, kNoThrow); }, stream_);
@@ -66,17 +87,28 @@ class ConnectionImpl final : public UpstreamConnection {
   }
 
   Task<Result<std::optional<std::string_view>>> ReadBody() override {
-    body_.clear();
     while (true) {
-      if (pos_ < len_) {
-        auto r = Parse();
-        if (!r.ok()) co_return r.error();
-      }
-      if (!body_.empty()) co_return std::optional<std::string_view>(body_);
-      if (message_complete_) co_return std::optional<std::string_view>();
+      bool need_read;
+      auto piece = ReadBufferedBody(need_read);
+      if (!need_read) co_return piece;
       auto r = co_await ReadAndParse();
       if (!r.ok()) co_return r.error();
+      if (!body_.empty()) co_return std::optional<std::string_view>(body_);
+      if (message_complete_) co_return std::optional<std::string_view>();
     }
+  }
+
+  Result<std::optional<std::string_view>> ReadBufferedBody(bool& need_read) override {
+    need_read = false;
+    body_.clear();
+    if (pos_ < len_) {
+      auto r = Parse();
+      if (!r.ok()) return r.error();
+    }
+    if (!body_.empty()) return std::optional<std::string_view>(body_);
+    if (message_complete_) return std::optional<std::string_view>();
+    need_read = true;
+    return std::optional<std::string_view>();
   }
 
   bool reusable() const override {
@@ -246,6 +278,8 @@ class ConnectionImpl final : public UpstreamConnection {
   bool reused_ = false;
   std::chrono::steady_clock::time_point released_at_{};
   bool got_bytes_ = false;
+  size_t sent_at_once_ = 0;  // bytes of the current request TrySend wrote
+  bool tried_ = false;       // TrySend started the current request; Send finishes it
 };
 
 }  // namespace

@@ -69,13 +69,20 @@ class UpstreamPool {
 class UpstreamConnection {
  public:
   virtual ~UpstreamConnection() = default;
-  // Sends the request head and body in one gathered write.
+  // Starts a request: sends what the socket takes at once of the head and body (one gathered
+  // write, no coroutine). True when everything went; otherwise Send must follow with the same
+  // head and body, which stay alive until it completes.
+  virtual bool TrySend(std::string_view head, std::string_view body) = 0;
+  // Sends the request head and body (what TrySend left of them) in one gathered write.
   virtual Task<Result<void>> Send(std::string_view head, std::string_view body) = 0;
   // Reads until the response head is complete.
   virtual Task<Result<ResponseHead>> ReadHead() = 0;
   // Reads the next piece of the body. An empty optional means the body is complete. The view is
   // valid until the next call.
   virtual Task<Result<std::optional<std::string_view>>> ReadBody() = 0;
+  // ReadBody without waiting: the next piece when the bytes already read hold it (`need_read`
+  // false), else `need_read` is set and ReadBody must be awaited instead.
+  virtual Result<std::optional<std::string_view>> ReadBufferedBody(bool& need_read) = 0;
   // True when the response was fully read and the connection may carry another request.
   virtual bool reusable() const = 0;
   // True when this connection came from the idle pool (it may have been closed by the peer).

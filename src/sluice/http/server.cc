@@ -597,14 +597,23 @@ Task<bool> ResponseWriter::Finish() {
 
 Task<bool> ResponseWriter::Respond(int status, std::string_view content_type,
                                    std::string_view body, const Headers* extra_headers) {
+  if (RespondAtOnce(status, content_type, body, extra_headers)) co_return !failed_;
+  co_return co_await SendPending();
+}
+
+bool ResponseWriter::RespondAtOnce(int status, std::string_view content_type,
+                                   std::string_view body, const Headers* extra_headers) {
   static const Headers kNoHeaders;
   StartResponse(status, extra_headers ? *extra_headers : kNoHeaders, body.size(), content_type);
   finished_ = true;
   body_bytes_ += body.size();
-  std::array<asio::const_buffer, 4> bufs;
-  auto pending = SendAtOnce(bufs, head_request_ ? std::string_view() : body);
-  if (pending.empty()) co_return !failed_;
-  co_return co_await SendRest(pending);
+  pending_ = SendAtOnce(pending_bufs_, head_request_ ? std::string_view() : body);
+  return pending_.empty();
+}
+
+Task<bool> ResponseWriter::SendPending() {
+  if (pending_.empty()) co_return !failed_;
+  co_return co_await SendRest(std::exchange(pending_, {}));
 }
 
 Task<void> AcceptLoop(Acceptor& acceptor, std::shared_ptr<const Handler> handler,

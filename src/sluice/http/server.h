@@ -4,11 +4,13 @@
 // chunked and Content-Length bodies, Expect: 100-continue, HTTP/1.0, HEAD) and a ResponseWriter
 // that frames responses (Content-Length or chunked) and sends head and body in gathered writes.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -69,6 +71,12 @@ class ResponseWriter {
   // A complete response in one write.
   Task<bool> Respond(int status, std::string_view content_type, std::string_view body,
                      const Headers* extra_headers = nullptr);
+  // Respond without a coroutine: sends what the socket takes at once and returns true when that
+  // was everything (or the client is gone: see failed()); otherwise SendPending must be awaited,
+  // with `body` and `extra_headers` kept alive until it completes.
+  bool RespondAtOnce(int status, std::string_view content_type, std::string_view body,
+                     const Headers* extra_headers = nullptr);
+  Task<bool> SendPending();
 
   bool started() const { return started_; }
   bool finished() const { return finished_; }
@@ -100,6 +108,8 @@ class ResponseWriter {
   int status_ = 0;
   uint64_t body_bytes_ = 0;
   std::string head_;
+  std::array<asio::const_buffer, 4> pending_bufs_;  // what RespondAtOnce left for SendPending
+  std::span<asio::const_buffer> pending_;
 };
 
 using Handler = std::function<Task<void>(Request&, ResponseWriter&)>;
