@@ -85,6 +85,23 @@ struct Request {
     return t.substr(0, t.find('?'));
   }
   std::string_view host() const { return headers.Get("host").value_or(""); }
+
+  // Empties this request for the next one on the same connection. Buffers stay allocated (that
+  // is the point) unless the body's is larger than an idle connection should hold on to.
+  void Recycle() {
+    constexpr size_t kKeptBodyCapacity = 8 * 1024;
+    method.clear();
+    target.clear();
+    version_minor = 1;
+    headers.Clear();
+    if (body.capacity() > kKeptBodyCapacity) {
+      std::string().swap(body);
+    } else {
+      body.clear();
+    }
+    keep_alive = true;
+    body_observer.reset();
+  }
 };
 
 std::string_view StatusReason(int status);

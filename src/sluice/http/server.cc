@@ -229,7 +229,8 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
  private:
   // Reads, parses and answers one request. Returns whether the connection stays open.
   Task<bool> ServeOne() {
-    Request request;
+    Request& request = request_;
+    request.Recycle();
     parser_.Reset(&request);
     bool got_bytes = begin_ != end_;
     bool continue_sent = false;
@@ -335,7 +336,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
     state_.active_requests.fetch_add(1, std::memory_order_relaxed);
     const bool draining = state_.draining.load(std::memory_order_relaxed);
     ResponseWriter writer(socket_, request.method == "HEAD", request.version_minor == 0,
-                          request.keep_alive && !draining, this);
+                          request.keep_alive && !draining, this, &response_head_);
     co_await asio::this_coro::reset_cancellation_state();
     co_await asio::this_coro::throw_if_cancelled(false);
     ++generation_;
@@ -474,6 +475,10 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
   const ServerLimits limits_;
   ServerState& state_;
   RequestParser parser_;
+  // One request at a time: its object and the response head's buffer are reused, so that a
+  // keep-alive connection's requests do not allocate them afresh.
+  Request request_;
+  std::string response_head_;
   std::string input_;
   size_t begin_ = 0;  // unparsed bytes are input_[begin_, end_)
   size_t end_ = 0;

@@ -48,13 +48,18 @@ class RequestControl {
 // Writes one response. Not thread-safe; lives as long as the request it answers.
 class ResponseWriter {
  public:
+  // `head_storage`, when given, is where the response head is built (a connection's buffer, kept
+  // from one response to the next); it must outlive the writer.
   ResponseWriter(Socket& socket, bool head_request, bool http10, bool keep_alive,
-                 RequestControl* control = nullptr)
+                 RequestControl* control = nullptr, std::string* head_storage = nullptr)
       : socket_(socket),
         control_(control),
         head_request_(head_request),
         http10_(http10),
-        keep_alive_(keep_alive) {}
+        keep_alive_(keep_alive),
+        head_(head_storage ? *head_storage : own_head_) {}
+  ResponseWriter(const ResponseWriter&) = delete;
+  ResponseWriter& operator=(const ResponseWriter&) = delete;
 
   // The connection's controls for this request (deadline, client gone); null outside a server
   // connection (e.g. error responses written by the connection itself).
@@ -107,7 +112,8 @@ class ResponseWriter {
   bool head_sent_ = false;
   int status_ = 0;
   uint64_t body_bytes_ = 0;
-  std::string head_;
+  std::string own_head_;
+  std::string& head_;
   std::array<asio::const_buffer, 4> pending_bufs_;  // what RespondAtOnce left for SendPending
   std::span<asio::const_buffer> pending_;
 };

@@ -138,6 +138,29 @@ TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
   EXPECT_NE(out.find("connection: close"), std::string::npos);
 }
 
+// A connection reuses its request object and response-head buffer: nothing of one request (a
+// header, the body, the response head) may show in the next.
+TEST_F(ServerTest, RequestsOnOneConnectionStartClean) {
+  const std::string out = RawExchange(
+      "POST /a HTTP/1.1\r\nHost: x\r\nX-Test: 1\r\nContent-Length: 5\r\n\r\nfirst"
+      "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      false);
+  const auto a = out.find("POST /a x=1 body=first");
+  const auto b = out.find("GET /b x=- body=");
+  ASSERT_NE(a, std::string::npos) << out;
+  ASSERT_NE(b, std::string::npos) << out;
+  EXPECT_LT(a, b);
+  EXPECT_EQ(out.find("first", a + std::string_view("POST /a x=1 body=first").size()),
+            std::string::npos)
+      << out;
+  // Two heads, each with its own length: the second answer's head starts afresh.
+  const auto second_head = out.find("HTTP/1.1 200", 1);
+  ASSERT_NE(second_head, std::string::npos) << out;
+  EXPECT_EQ(out.find("HTTP/1.1 200", second_head + 1), std::string::npos) << out;
+  EXPECT_NE(out.find("connection: close", second_head), std::string::npos) << out;
+  EXPECT_EQ(out.find("connection: close"), out.find("connection: close", second_head)) << out;
+}
+
 // Header names and values that straddle two reads arrive in pieces; an empty value is followed
 // by another field. Each field must come out whole and separate.
 TEST_F(ServerTest, HeadersSplitAcrossReadsAndEmptyValues) {

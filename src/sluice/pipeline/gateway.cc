@@ -172,55 +172,9 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
     Finish(ex);
     co_return;
   }
-  ex.endpoint = FindEndpoint(path);
-  if (ex.endpoint == nullptr) {
-    co_await RespondError(ex, 404, "NotFound", "unsupported path: " + std::string(path));
+  if (auto refusal = Admit(ex)) {
+    co_await RespondError(ex, refusal->status, refusal->type, refusal->message);
     co_return;
-  }
-  if (req.method != "POST") {
-    co_await RespondError(ex, 405, "MethodNotAllowed",
-                          "method " + req.method + " not allowed for " + std::string(path));
-    co_return;
-  }
-
-  json::EnsurePadding(req.body);
-  auto* indexer = dynamic_cast<JsonBodyIndexer*>(req.body_observer.get());
-  auto peek = json::PeekRequest(req.body, indexer ? &indexer->index : nullptr);
-  req.body_observer.reset();  // the index is spent; a large body's may be megabytes
-  if (!peek.ok()) {
-    co_await RespondError(ex, 400, "BadRequest",
-                          "malformed request: failed to parse JSON for " + std::string(path) +
-                              ": " + peek.error().message());
-    co_return;
-  }
-  ex.peek = std::move(peek).value();
-  ex.record.stream = ex.peek.stream;
-  if (!ex.peek.has_model) {
-    co_await RespondError(ex, 400, "BadRequest", "invalid request body: model field is required");
-    co_return;
-  }
-  ex.record.original_model = ex.peek.model;
-  req.headers.Set(kModelHeader, ex.peek.model);  // the gateway's value always wins
-
-  auto match = route::MatchRoute(*ex.cfg, req.host(), RequestHeaderLookup(req.headers));
-  if (!match) {
-    co_await RespondError(ex, 404, "NotFound", kNoRouteMessage);
-    co_return;
-  }
-  ex.route = match->route;
-  ex.rule = match->rule;
-  ex.record.route = ex.route->name;
-  ex.record.rule = ex.rule->name;
-
-  // Costs need usage, and OpenAI only reports usage on streams when asked to (reference §1.1).
-  const bool costs_configured = !ex.route->costs.empty() || !ex.cfg->global_costs.empty();
-  if (ex.endpoint->is_chat && ex.peek.stream && costs_configured && !ex.peek.include_usage) {
-    if (auto r = json::EnsureIncludeUsage(req.body); !r.ok()) {
-      co_await RespondError(ex, 400, "BadRequest",
-                            "malformed request: " + r.error().message());
-      co_return;
-    }
-    ex.peek.only_model.reset();  // the edit may have moved it
   }
 
   // The connection cancels whatever Proxy waits for when the deadline passes or the client
@@ -248,6 +202,53 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
     ex.record.error = "request timeout mid-stream";
   }
   Finish(ex);
+}
+
+std::optional<Gateway::Refusal> Gateway::Admit(Exchange& ex) {
+  http::Request& req = ex.req;
+  const std::string_view path = req.path();
+  ex.endpoint = FindEndpoint(path);
+  if (ex.endpoint == nullptr) {
+    return Refusal{404, "NotFound", "unsupported path: " + std::string(path)};
+  }
+  if (req.method != "POST") {
+    return Refusal{405, "MethodNotAllowed",
+                   "method " + req.method + " not allowed for " + std::string(path)};
+  }
+
+  json::EnsurePadding(req.body);
+  auto* indexer = dynamic_cast<JsonBodyIndexer*>(req.body_observer.get());
+  auto peek = json::PeekRequest(req.body, indexer ? &indexer->index : nullptr);
+  req.body_observer.reset();  // the index is spent; a large body's may be megabytes
+  if (!peek.ok()) {
+    return Refusal{400, "BadRequest",
+                   "malformed request: failed to parse JSON for " + std::string(path) + ": " +
+                       peek.error().message()};
+  }
+  ex.peek = std::move(peek).value();
+  ex.record.stream = ex.peek.stream;
+  if (!ex.peek.has_model) {
+    return Refusal{400, "BadRequest", "invalid request body: model field is required"};
+  }
+  ex.record.original_model = ex.peek.model;
+  req.headers.Set(kModelHeader, ex.peek.model);  // the gateway's value always wins
+
+  auto match = route::MatchRoute(*ex.cfg, req.host(), RequestHeaderLookup(req.headers));
+  if (!match) return Refusal{404, "NotFound", std::string(kNoRouteMessage)};
+  ex.route = match->route;
+  ex.rule = match->rule;
+  ex.record.route = ex.route->name;
+  ex.record.rule = ex.rule->name;
+
+  // Costs need usage, and OpenAI only reports usage on streams when asked to (reference §1.1).
+  const bool costs_configured = !ex.route->costs.empty() || !ex.cfg->global_costs.empty();
+  if (ex.endpoint->is_chat && ex.peek.stream && costs_configured && !ex.peek.include_usage) {
+    if (auto r = json::EnsureIncludeUsage(req.body); !r.ok()) {
+      return Refusal{400, "BadRequest", "malformed request: " + r.error().message()};
+    }
+    ex.peek.only_model.reset();  // the edit may have moved it
+  }
+  return std::nullopt;
 }
 
 Result<std::shared_ptr<const http::UpstreamTarget>> Gateway::TargetFor(
@@ -401,8 +402,9 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     creq.model_value = ex.peek.only_model;
     creq.stream = ex.peek.stream;
     creq.backend = &backend;
-    creq.headers.reserve(ex.req.headers.size());
-    for (const auto& f : ex.req.headers.fields()) creq.headers.push_back({f.name, f.value});
+    header_views_.clear();
+    for (const auto& f : ex.req.headers.fields()) header_views_.push_back({f.name, f.value});
+    creq.headers = header_views_;  // used during TranslateRequest only, which does not wait
     auto up = translator->TranslateRequest(creq);
     if (!up.ok()) {
       const int status = up.error().kind() == ErrorKind::kUnprocessable ? 422 : 400;
@@ -479,7 +481,12 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
           break;
         }
       }
-      const bool reusable = co_await Relay(ex, *translator, **conn, *response_head);
+      bool reusable;
+      if (StartRelay(ex, *translator, *response_head)) {
+        reusable = co_await RelayStream(ex, *translator, **conn, response_head->headers);
+      } else {
+        reusable = co_await RelayWhole(ex, *translator, **conn, *response_head);
+      }
       if (reusable) pool_.Release(std::move(conn).value());
       delivered = true;
       break;
@@ -498,68 +505,69 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
   co_await RespondError(ex, 503, kBackendErrorType, message);
 }
 
-// Relays one upstream response to the client through the translator. Returns whether the
-// upstream connection can be reused.
-http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
-                                http::UpstreamConnection& conn, http::ResponseHead& head) {
-  const int status = head.status;
-  ex.record.response_code = status;
-  const std::string content_type(head.headers.Get("content-type").value_or(""));
-  const bool success = status >= 200 && status < 300;
-  http::Headers& out_headers = head.headers;
-  const bool unchanged = translator.relays_unchanged();
-  std::string out;
-
+bool Gateway::StartRelay(Exchange& ex, translate::Translator& translator,
+                         http::ResponseHead& head) {
+  ex.record.response_code = head.status;
   // Bedrock names each response by its request id; translators that echo an id use it.
   if (auto id = head.headers.Get("x-amzn-requestid")) translator.SetUpstreamRequestId(*id);
-  if (success) {
-    const auto shape = translator.OnResponseHead(status, content_type);
-    if (!shape.content_type.empty()) out_headers.Set("content-type", shape.content_type);
-    if (!unchanged) {
-      // The body is re-encoded: upstream framing and integrity headers no longer describe it.
-      out_headers.Remove("content-encoding");
-      out_headers.Remove("content-md5");
-      out_headers.Remove("x-amzn-crc32");
-    }
-    if (shape.stream) {
-      // Relay each piece as it arrives; nothing waits for the next one.
-      ex.writer.StartResponse(status, out_headers, std::nullopt);
-      while (true) {
-        auto piece = co_await conn.ReadBody();
-        if (!piece.ok()) {
-          ex.record.error = piece.error().message();
-          ex.writer.set_close();
-          co_return false;
-        }
-        if (!piece->has_value()) break;
-        out.clear();
-        if (auto r = translator.OnUpstreamBody(**piece, out); !r.ok()) {
-          ex.record.error = "upstream stream could not be translated: " + r.error().message();
-          ex.writer.set_close();
-          co_return false;
-        }
-        const std::string_view to_client = unchanged ? **piece : std::string_view(out);
-        if (!co_await ex.writer.WriteBody(to_client)) co_return false;
-      }
-      out.clear();
-      if (auto r = translator.OnUpstreamEnd(out); !r.ok()) {
-        ex.record.error = "upstream stream could not be translated: " + r.error().message();
-        ex.writer.set_close();
-        co_return false;
-      }
-      if (!unchanged && !out.empty() && !co_await ex.writer.WriteBody(out)) co_return false;
-      co_await ex.writer.Finish();
-      ex.response = translator.response();
-      if (const auto failure = translator.stream_error(); !failure.empty()) {
-        // The client got a well-formed error event; the attempt is logged as failed, unbilled.
-        ex.record.error = "upstream stream failed: " + std::string(failure);
-      } else {
-        ex.succeeded = true;
-      }
-      co_return conn.reusable();
-    }
+  if (head.status < 200 || head.status >= 300) return false;
+  const auto shape =
+      translator.OnResponseHead(head.status, head.headers.Get("content-type").value_or(""));
+  if (!shape.content_type.empty()) head.headers.Set("content-type", shape.content_type);
+  if (!translator.relays_unchanged()) {
+    // The body is re-encoded: upstream framing and integrity headers no longer describe it.
+    head.headers.Remove("content-encoding");
+    head.headers.Remove("content-md5");
+    head.headers.Remove("x-amzn-crc32");
   }
+  return shape.stream;
+}
 
+http::Task<bool> Gateway::RelayStream(Exchange& ex, translate::Translator& translator,
+                                      http::UpstreamConnection& conn,
+                                      const http::Headers& headers) {
+  const bool unchanged = translator.relays_unchanged();
+  std::string out;
+  // Relay each piece as it arrives; nothing waits for the next one.
+  ex.writer.StartResponse(ex.record.response_code, headers, std::nullopt);
+  while (true) {
+    auto piece = co_await conn.ReadBody();
+    if (!piece.ok()) {
+      ex.record.error = piece.error().message();
+      ex.writer.set_close();
+      co_return false;
+    }
+    if (!piece->has_value()) break;
+    out.clear();
+    if (auto r = translator.OnUpstreamBody(**piece, out); !r.ok()) {
+      ex.record.error = "upstream stream could not be translated: " + r.error().message();
+      ex.writer.set_close();
+      co_return false;
+    }
+    const std::string_view to_client = unchanged ? **piece : std::string_view(out);
+    if (!co_await ex.writer.WriteBody(to_client)) co_return false;
+  }
+  out.clear();
+  if (auto r = translator.OnUpstreamEnd(out); !r.ok()) {
+    ex.record.error = "upstream stream could not be translated: " + r.error().message();
+    ex.writer.set_close();
+    co_return false;
+  }
+  if (!unchanged && !out.empty() && !co_await ex.writer.WriteBody(out)) co_return false;
+  co_await ex.writer.Finish();
+  ex.response = translator.response();
+  if (const auto failure = translator.stream_error(); !failure.empty()) {
+    // The client got a well-formed error event; the attempt is logged as failed, unbilled.
+    ex.record.error = "upstream stream failed: " + std::string(failure);
+  } else {
+    ex.succeeded = true;
+  }
+  co_return conn.reusable();
+}
+
+http::Task<bool> Gateway::RelayWhole(Exchange& ex, translate::Translator& translator,
+                                     http::UpstreamConnection& conn, http::ResponseHead& head) {
+  const int status = head.status;
   std::string body;
   while (true) {
     bool need_read;
@@ -581,7 +589,8 @@ http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
     body.append(**piece);
   }
 
-  if (success) {
+  if (status >= 200 && status < 300) {
+    std::string out;
     auto r = translator.OnUpstreamWholeBody(body, out);
     if (!r.ok()) {
       co_await RespondError(ex, 502, kBackendErrorType,
@@ -590,20 +599,22 @@ http::Task<bool> Gateway::Relay(Exchange& ex, translate::Translator& translator,
     }
     ex.response = translator.response();
     ex.succeeded = true;
-    if (!ex.writer.RespondAtOnce(status, {}, unchanged ? body : out, &out_headers)) {
+    const std::string_view to_client = translator.relays_unchanged() ? body : out;
+    if (!ex.writer.RespondAtOnce(status, {}, to_client, &head.headers)) {
       co_await ex.writer.SendPending();
     }
     co_return conn.reusable();
   }
   ex.record.error = "upstream status " + std::to_string(status);
   const auto error = translator.TranslateError(
-      status, content_type, head.headers.Get("x-amzn-errortype").value_or(""), body);
+      status, head.headers.Get("content-type").value_or(""),
+      head.headers.Get("x-amzn-errortype").value_or(""), body);
   // Upstream headers (retry-after, x-ratelimit-*, request ids) stay useful to the client.
   if (error.body != body) {
-    out_headers.Remove("content-encoding");
-    out_headers.Remove("content-md5");
+    head.headers.Remove("content-encoding");
+    head.headers.Remove("content-md5");
   }
-  co_await ex.writer.Respond(error.status, error.content_type, error.body, &out_headers);
+  co_await ex.writer.Respond(error.status, error.content_type, error.body, &head.headers);
   co_return conn.reusable();
 }
 

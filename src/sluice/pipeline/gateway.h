@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -73,9 +74,23 @@ class Gateway {
 
  private:
   struct Exchange;
+  struct Refusal {  // an error answer: status, error type, message
+    int status;
+    std::string_view type;
+    std::string message;
+  };
+  // The steps before the first upstream attempt that need no waiting: endpoint, method, body,
+  // model and route. Kept out of Handle so that its coroutine frame stays small.
+  std::optional<Refusal> Admit(Exchange& ex);
   http::Task<void> Proxy(Exchange& ex);
-  http::Task<bool> Relay(Exchange& ex, translate::Translator& translator,
-                         http::UpstreamConnection& conn, http::ResponseHead& head);
+  // Relaying one upstream response to the client through the translator: StartRelay reads the
+  // head (true when the answer is a stream), then RelayStream or RelayWhole carries the body and
+  // returns whether the upstream connection can be reused. Two coroutines, each with a small frame.
+  bool StartRelay(Exchange& ex, translate::Translator& translator, http::ResponseHead& head);
+  http::Task<bool> RelayStream(Exchange& ex, translate::Translator& translator,
+                               http::UpstreamConnection& conn, const http::Headers& headers);
+  http::Task<bool> RelayWhole(Exchange& ex, translate::Translator& translator,
+                              http::UpstreamConnection& conn, http::ResponseHead& head);
   http::Task<void> RespondError(Exchange& ex, int status, std::string_view type,
                                 std::string_view message);
   Result<std::shared_ptr<const http::UpstreamTarget>> TargetFor(const Exchange& ex,
@@ -98,6 +113,7 @@ class Gateway {
       target_cache_;
   std::map<std::string, size_t> endpoint_cursor_;  // round-robin over a Backend's endpoints
   std::vector<Extension*> extensions_;
+  std::vector<translate::HeaderView> header_views_;  // a request's headers as translators see them
 };
 
 }  // namespace sluice::pipeline

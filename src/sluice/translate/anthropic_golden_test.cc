@@ -117,7 +117,9 @@ class Golden {
     r.model_override = c_.model_override;
     r.stream = stream_;
     r.backend = &backend_;
-    for (const auto& [n, v] : c_.headers) r.headers.push_back({n, v});
+    header_views_.clear();
+    for (const auto& [n, v] : c_.headers) header_views_.push_back({n, v});
+    r.headers = header_views_;
     return r;
   }
 
@@ -257,6 +259,7 @@ class Golden {
   config::Backend backend_;
   std::string body_;
   std::string client_model_;
+  mutable std::vector<HeaderView> header_views_;  // what Request() points at
   bool stream_ = false;
 };
 

@@ -38,7 +38,7 @@ Translated Translate(Endpoint ep, SchemaName schema, std::string_view body, bool
   req.model = model;
   req.stream = stream;
   req.backend = &backend;
-  req.headers = std::move(headers);
+  req.headers = headers;  // outlives the call below
   r.up = r.t->TranslateRequest(req);
   return r;
 }

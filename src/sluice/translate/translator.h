@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,7 +53,7 @@ struct ClientRequest {
   std::optional<json::ByteSpan> model_value;
   bool stream = false;     // the client asked for a stream
   const config::Backend* backend = nullptr;
-  std::vector<HeaderView> headers;
+  std::span<const HeaderView> headers;  // the client's, as received
 };
 
 struct UpstreamRequest {
