@@ -150,7 +150,10 @@ http::Task<void> Gateway::Handle(http::Request& req, http::ResponseWriter& write
   // Failures are values here: a cancelled operation (client gone, deadline) must return an error
   // code rather than throw, so the access log is always written.
   co_await asio::this_coro::throw_if_cancelled(false);
-  Exchange ex(req, writer);
+  // On the heap rather than in this coroutine's frame: the frame then stays within the sizes the
+  // allocator serves fastest.
+  const auto exchange = std::make_unique<Exchange>(req, writer);
+  Exchange& ex = *exchange;
   ex.cfg = config_.Get();
   ex.record.start_unix_micros = UnixMicrosNow();
   ex.record.method = req.method;
@@ -368,84 +371,109 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
 
 }  // namespace
 
+Gateway::AttemptPlan Gateway::PrepareAttempt(Exchange& ex, const config::RuleBackendRef& ref,
+                                             Attempt& attempt, std::optional<Refusal>& refusal,
+                                             std::optional<translate::ClientError>& unsupported) {
+  const config::Backend& backend = *ref.backend;
+  ++ex.record.attempts;
+  ex.record.backend = backend.name;
+  ex.record.provider = std::string(ProviderName(backend.schema.name));
+  ex.record.request_model =
+      ref.model_name_override.empty() ? ex.peek.model : ref.model_name_override;
+
+  // Each attempt gets a fresh translator built from the client's original request.
+  attempt.translator = translate::NewTranslator(ex.endpoint->endpoint, backend.schema.name);
+  if (!attempt.translator) {
+    unsupported = translate::GatewayError(
+        422, "UnprocessableEntity",
+        "invalid request body: backend " + backend.name + " (schema " +
+            std::string(config::SchemaNameString(backend.schema.name)) + ") cannot serve " +
+            std::string(ex.endpoint->client_path));
+    return AttemptPlan::kNextBackend;
+  }
+  translate::ClientRequest creq;
+  creq.endpoint = ex.endpoint->endpoint;
+  creq.body = ex.req.body;
+  creq.model = ex.record.request_model;
+  creq.model_override = ref.model_name_override;
+  creq.model_value = ex.peek.only_model;
+  creq.stream = ex.peek.stream;
+  creq.backend = &backend;
+  header_views_.clear();
+  for (const auto& f : ex.req.headers.fields()) header_views_.push_back({f.name, f.value});
+  creq.headers = header_views_;  // used during TranslateRequest only, which does not wait
+  auto up = attempt.translator->TranslateRequest(creq);
+  if (!up.ok()) {
+    const bool unprocessable = up.error().kind() == ErrorKind::kUnprocessable;
+    refusal = Refusal{unprocessable ? 422 : 400,
+                      unprocessable ? "UnprocessableEntity" : "BadRequest",
+                      "invalid request body: " + up.error().message()};
+    return AttemptPlan::kRefuse;
+  }
+  attempt.up = std::move(up).value();
+  if (!ref.body_mutation.empty()) {
+    if (attempt.up.body_is_client_body) {
+      attempt.up.body = ex.req.body;
+      attempt.up.body_is_client_body = false;
+    }
+    if (auto r = json::ApplyBodyMutation(attempt.up.body, ref.body_mutation); !r.ok()) {
+      refusal = Refusal{400, "BadRequest", "malformed request: " + r.error().message()};
+      return AttemptPlan::kRefuse;
+    }
+  }
+  const std::string_view upstream_body =
+      attempt.up.body_is_client_body ? ex.req.body : attempt.up.body;
+  auto head = BuildUpstreamHead(ex.req, backend, ref, attempt.up, upstream_body);
+  if (!head.ok()) {
+    ex.last_error = head.error().message();
+    return AttemptPlan::kNextBackend;
+  }
+  attempt.head = std::move(head).value();
+
+  auto found = TargetFor(ex, backend);
+  if (!found.ok()) {
+    ex.last_error = found.error().message();
+    return AttemptPlan::kNextBackend;
+  }
+  attempt.target = std::move(found).value();
+  ex.record.upstream = attempt.target->address;
+  return AttemptPlan::kReady;
+}
+
+bool Gateway::FailOver(Exchange& ex, std::vector<size_t> excluded, size_t picked, int status) {
+  if (status != 429 && status < 500) return false;
+  excluded.push_back(picked);
+  if (!route::PickBackend(*ex.rule, rng_(), excluded)) return false;
+  ex.last_error = "upstream answered " + std::to_string(status);
+  return true;
+}
+
 http::Task<void> Gateway::Proxy(Exchange& ex) {
   std::vector<size_t> excluded;
   const auto& refs = ex.rule->backend_refs;
   std::optional<translate::ClientError> unsupported;
+  std::optional<Refusal> refusal;
   while (true) {
     const auto picked = route::PickBackend(*ex.rule, rng_(), excluded);
     if (!picked) break;
-    const config::RuleBackendRef& ref = refs[*picked];
-    const config::Backend& backend = *ref.backend;
-    ++ex.record.attempts;
-    ex.record.backend = backend.name;
-    ex.record.provider = std::string(ProviderName(backend.schema.name));
-    ex.record.request_model =
-        ref.model_name_override.empty() ? ex.peek.model : ref.model_name_override;
-
-    // Each attempt gets a fresh translator built from the client's original request.
-    auto translator = translate::NewTranslator(ex.endpoint->endpoint, backend.schema.name);
-    if (!translator) {
-      unsupported = translate::GatewayError(
-          422, "UnprocessableEntity",
-          "invalid request body: backend " + backend.name + " (schema " +
-              std::string(config::SchemaNameString(backend.schema.name)) + ") cannot serve " +
-              std::string(ex.endpoint->client_path));
-      excluded.push_back(*picked);
-      continue;
-    }
-    translate::ClientRequest creq;
-    creq.endpoint = ex.endpoint->endpoint;
-    creq.body = ex.req.body;
-    creq.model = ex.record.request_model;
-    creq.model_override = ref.model_name_override;
-    creq.model_value = ex.peek.only_model;
-    creq.stream = ex.peek.stream;
-    creq.backend = &backend;
-    header_views_.clear();
-    for (const auto& f : ex.req.headers.fields()) header_views_.push_back({f.name, f.value});
-    creq.headers = header_views_;  // used during TranslateRequest only, which does not wait
-    auto up = translator->TranslateRequest(creq);
-    if (!up.ok()) {
-      const int status = up.error().kind() == ErrorKind::kUnprocessable ? 422 : 400;
-      co_await RespondError(ex, status, status == 422 ? "UnprocessableEntity" : "BadRequest",
-                            "invalid request body: " + up.error().message());
-      co_return;
-    }
-    if (!ref.body_mutation.empty()) {
-      if (up->body_is_client_body) {
-        up->body = ex.req.body;
-        up->body_is_client_body = false;
-      }
-      if (auto r = json::ApplyBodyMutation(up->body, ref.body_mutation); !r.ok()) {
-        co_await RespondError(ex, 400, "BadRequest", "malformed request: " + r.error().message());
+    Attempt attempt;
+    switch (PrepareAttempt(ex, refs[*picked], attempt, refusal, unsupported)) {
+      case AttemptPlan::kReady: break;
+      case AttemptPlan::kNextBackend: excluded.push_back(*picked); continue;
+      case AttemptPlan::kRefuse:
+        co_await RespondError(ex, refusal->status, refusal->type, refusal->message);
         co_return;
-      }
     }
-    const std::string_view upstream_body = up->body_is_client_body ? ex.req.body : up->body;
-    auto head = BuildUpstreamHead(ex.req, backend, ref, *up, upstream_body);
-    if (!head.ok()) {
-      ex.last_error = head.error().message();
-      excluded.push_back(*picked);
-      continue;
-    }
-
-    auto found = TargetFor(ex, backend);
-    if (!found.ok()) {
-      ex.last_error = found.error().message();
-      excluded.push_back(*picked);
-      continue;
-    }
-    const std::shared_ptr<const http::UpstreamTarget> target = std::move(found).value();
-    ex.record.upstream = target->address;
+    const std::string_view upstream_body =
+        attempt.up.body_is_client_body ? ex.req.body : attempt.up.body;
 
     // A pooled connection may have been closed by the peer just before we used it: such a failure
     // before any response byte is retried on a fresh connection to the same backend.
     bool delivered = false;
     while (true) {
-      Result<std::unique_ptr<http::UpstreamConnection>> conn = pool_.TakeIdle(*target);
+      Result<std::unique_ptr<http::UpstreamConnection>> conn = pool_.TakeIdle(*attempt.target);
       if (!*conn) {
-        conn = co_await pool_.Acquire(*target, options_.connect_timeout);
+        conn = co_await pool_.Acquire(*attempt.target, options_.connect_timeout);
         if (Aborted(ex)) co_return;  // deadline or client gone: Handle answers
       }
       if (!conn.ok()) {
@@ -453,8 +481,8 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
         break;
       }
       const bool reused = (*conn)->reused();
-      if (!(*conn)->TrySend(*head, upstream_body)) {
-        auto sent = co_await (*conn)->Send(*head, upstream_body);
+      if (!(*conn)->TrySend(attempt.head, upstream_body)) {
+        auto sent = co_await (*conn)->Send(attempt.head, upstream_body);
         if (Aborted(ex)) co_return;
         if (!sent.ok()) {
           ex.last_error = sent.error().message();
@@ -470,22 +498,16 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
         if (reused && response_head.error().retryable()) continue;
         break;
       }
-      const int status = response_head->status;
-      if (status == 429 || status >= 500) {
-        // Fail over before the first byte reaches the client when another backend can serve.
-        std::vector<size_t> would_exclude = excluded;
-        would_exclude.push_back(*picked);
-        if (route::PickBackend(*ex.rule, rng_(), would_exclude)) {
-          ex.last_error = "upstream answered " + std::to_string(status);
-          (*conn)->Close();
-          break;
-        }
+      if (FailOver(ex, excluded, *picked, response_head->status)) {
+        (*conn)->Close();
+        break;
       }
       bool reusable;
-      if (StartRelay(ex, *translator, *response_head)) {
-        reusable = co_await RelayStream(ex, *translator, **conn, response_head->headers);
+      translate::Translator& translator = *attempt.translator;
+      if (StartRelay(ex, translator, *response_head)) {
+        reusable = co_await RelayStream(ex, translator, **conn, response_head->headers);
       } else {
-        reusable = co_await RelayWhole(ex, *translator, **conn, *response_head);
+        reusable = co_await RelayWhole(ex, translator, **conn, *response_head);
       }
       if (reusable) pool_.Release(std::move(conn).value());
       delivered = true;
@@ -500,9 +522,9 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
     co_await ex.writer.Respond(unsupported->status, unsupported->content_type, unsupported->body);
     co_return;
   }
-  std::string message(kConnectFailure);
-  if (!ex.last_error.empty()) message += ", transport failure reason: " + ex.last_error;
-  co_await RespondError(ex, 503, kBackendErrorType, message);
+  refusal = Refusal{503, kBackendErrorType, std::string(kConnectFailure)};
+  if (!ex.last_error.empty()) refusal->message += ", transport failure reason: " + ex.last_error;
+  co_await RespondError(ex, refusal->status, refusal->type, refusal->message);
 }
 
 bool Gateway::StartRelay(Exchange& ex, translate::Translator& translator,

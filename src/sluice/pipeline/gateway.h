@@ -83,6 +83,26 @@ class Gateway {
   // model and route. Kept out of Handle so that its coroutine frame stays small.
   std::optional<Refusal> Admit(Exchange& ex);
   http::Task<void> Proxy(Exchange& ex);
+  // One attempt on one backend, ready to send: its translator, the translated request, the
+  // upstream head and where it goes.
+  struct Attempt {
+    std::unique_ptr<translate::Translator> translator;
+    translate::UpstreamRequest up;
+    std::string head;
+    std::shared_ptr<const http::UpstreamTarget> target;
+  };
+  enum class AttemptPlan {
+    kReady,        // `attempt` is set
+    kNextBackend,  // this backend cannot serve: ex.last_error or `unsupported` says why
+    kRefuse,       // the request itself is wrong: `refusal` is the answer
+  };
+  // Whether an upstream answer `status` from backend `picked` is dropped for another backend's
+  // (429 and 5xx, before any byte reaches the client, when another backend is left).
+  bool FailOver(Exchange& ex, std::vector<size_t> excluded, size_t picked, int status);
+  // The steps of an attempt that need no waiting, kept out of Proxy's coroutine frame.
+  AttemptPlan PrepareAttempt(Exchange& ex, const config::RuleBackendRef& ref, Attempt& attempt,
+                             std::optional<Refusal>& refusal,
+                             std::optional<translate::ClientError>& unsupported);
   // Relaying one upstream response to the client through the translator: StartRelay reads the
   // head (true when the answer is a stream), then RelayStream or RelayWhole carries the body and
   // returns whether the upstream connection can be reused. Two coroutines, each with a small frame.
