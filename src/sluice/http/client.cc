@@ -198,7 +198,7 @@ class ConnectionImpl final : public UpstreamConnection {
     parser_.data = this;
     head_ = {};
     // One allocation for a typical response's headers rather than one per doubling.
-    head_.headers.mutable_fields().reserve(kTypicalResponseHeaderCount);
+    head_.headers.Reserve(kTypicalResponseHeaderCount);
     collector_.Reset(&head_.headers);
     headers_done_ = message_complete_ = interim_ = got_bytes_ = false;
     keep_alive_ = true;

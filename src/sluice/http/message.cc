@@ -7,7 +7,7 @@
 namespace sluice::http {
 
 std::optional<std::string_view> Headers::Get(std::string_view name) const {
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     if (EqualsIgnoreCase(f.name, name)) return std::string_view(f.value);
   }
   return std::nullopt;
@@ -15,11 +15,41 @@ std::optional<std::string_view> Headers::Get(std::string_view name) const {
 
 void Headers::Set(std::string_view name, std::string_view value) {
   Remove(name);
-  fields_.push_back({std::string(name), std::string(value)});
+  Add(name, value);
+}
+
+void Headers::Add(std::string_view name, std::string_view value) {
+  Header& field = Append();
+  field.name.assign(name);
+  field.value.assign(value);
+}
+
+Header& Headers::Append() {
+  if (size_ == fields_.size()) {
+    fields_.emplace_back();
+  } else {
+    fields_[size_].name.clear();
+    fields_[size_].value.clear();
+  }
+  return fields_[size_++];
 }
 
 void Headers::Remove(std::string_view name) {
-  std::erase_if(fields_, [&](const Header& f) { return EqualsIgnoreCase(f.name, name); });
+  // Compacts in place; removed fields become spares (swapped, not copied).
+  size_t kept = 0;
+  for (size_t i = 0; i < size_; ++i) {
+    if (EqualsIgnoreCase(fields_[i].name, name)) continue;
+    if (kept != i) std::swap(fields_[kept], fields_[i]);
+    ++kept;
+  }
+  size_ = kept;
+}
+
+void Headers::Clear(size_t max_spare_bytes) {
+  size_t bytes = 0;
+  for (const auto& f : fields_) bytes += f.name.capacity() + f.value.capacity();
+  if (bytes > max_spare_bytes) fields_.clear();
+  size_ = 0;
 }
 
 std::string_view StatusReason(int status) {

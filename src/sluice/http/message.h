@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,22 +19,32 @@ struct Header {
 
 // An ordered header list with case-insensitive lookup (RFC 9110 §5.1). Linear scans: requests
 // carry a few dozen headers at most, where a vector beats any map.
+//
+// Cleared fields are kept as spares, strings and all: a list that is cleared and refilled (a
+// keep-alive connection's requests) reuses their storage instead of allocating every name and
+// value longer than the short-string buffer again.
 class Headers {
  public:
   std::optional<std::string_view> Get(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name).has_value(); }
   // Replaces every field with this name by one field.
   void Set(std::string_view name, std::string_view value);
-  void Add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
+  void Add(std::string_view name, std::string_view value);
   void Remove(std::string_view name);
-  void Clear() { fields_.clear(); }
+  void Clear() { size_ = 0; }
+  // Clear, and also drops the spares when they hold more than `max_spare_bytes`.
+  void Clear(size_t max_spare_bytes);
+  // A new, empty field at the end (a spare's storage when there is one).
+  Header& Append();
+  Header& back() { return fields_[size_ - 1]; }
+  void Reserve(size_t n) { fields_.reserve(n); }
 
-  const std::vector<Header>& fields() const { return fields_; }
-  std::vector<Header>& mutable_fields() { return fields_; }
-  size_t size() const { return fields_.size(); }
+  std::span<const Header> fields() const { return {fields_.data(), size_}; }
+  size_t size() const { return size_; }
 
  private:
-  std::vector<Header> fields_;
+  std::vector<Header> fields_;  // [0, size_) are the fields; the rest are spares
+  size_t size_ = 0;
 };
 
 // Collects header fields from llhttp's span callbacks, which may hand over a name or a value in
@@ -46,15 +57,14 @@ class HeaderCollector {
     in_name_ = false;
   }
   void OnNamePiece(std::string_view piece) {
-    auto& fields = headers_->mutable_fields();
     if (!in_name_) {
-      fields.emplace_back();
+      headers_->Append();
       in_name_ = true;
     }
-    fields.back().name.append(piece);
+    headers_->back().name.append(piece);
   }
   void OnNameComplete() { in_name_ = false; }
-  void OnValuePiece(std::string_view piece) { headers_->mutable_fields().back().value.append(piece); }
+  void OnValuePiece(std::string_view piece) { headers_->back().value.append(piece); }
 
  private:
   Headers* headers_ = nullptr;
@@ -90,10 +100,11 @@ struct Request {
   // is the point) unless the body's is larger than an idle connection should hold on to.
   void Recycle() {
     constexpr size_t kKeptBodyCapacity = 8 * 1024;
+    constexpr size_t kKeptHeaderBytes = 8 * 1024;
     method.clear();
     target.clear();
     version_minor = 1;
-    headers.Clear();
+    headers.Clear(kKeptHeaderBytes);
     if (body.capacity() > kKeptBodyCapacity) {
       std::string().swap(body);
     } else {

@@ -155,7 +155,7 @@ struct RequestParser {
   void Reset(Request* r) {
     request = r;
     // Room for a typical client's headers (SDKs send a dozen or more) in one allocation.
-    request->headers.mutable_fields().reserve(kTypicalHeaderCount);
+    request->headers.Reserve(kTypicalHeaderCount);
     collector.Reset(&request->headers);
     header_bytes = 0;
     headers_complete = message_complete = expect_continue = body_in_place = false;

@@ -509,6 +509,48 @@ TEST_F(TimeoutTest, ClientLeavingCancelsTheHandler) {
 
 // The headers a proxy never forwards (RFC 9110 §7.6.1 and the framing ones it sets itself), in
 // any case, and nothing that merely shares a length or prefix with one of them.
+std::vector<std::string> Listed(const Headers& h) {
+  std::vector<std::string> out;
+  for (const auto& f : h.fields()) out.push_back(f.name + "=" + f.value);
+  return out;
+}
+
+TEST(HeadersTest, RemoveKeepsOrderAndClearedFieldsAreReused) {
+  Headers h;
+  h.Add("A", "1");
+  h.Add("b", "a value longer than the short-string buffer");
+  h.Add("a", "2");
+  h.Add("C", "3");
+  h.Remove("a");
+  EXPECT_EQ(Listed(h), (std::vector<std::string>{"b=a value longer than the short-string buffer",
+                                                  "C=3"}));
+  EXPECT_EQ(h.Get("A"), std::nullopt);
+  h.Set("c", "4");
+  EXPECT_EQ(Listed(h), (std::vector<std::string>{"b=a value longer than the short-string buffer",
+                                                  "c=4"}));
+
+  // Refilled after Clear: the first field's storage is the long value's, and nothing of the old
+  // fields shows.
+  const char* storage = h.fields()[0].value.data();
+  h.Clear();
+  EXPECT_EQ(h.size(), 0u);
+  EXPECT_EQ(h.Get("b"), std::nullopt);
+  Header& field = h.Append();
+  EXPECT_TRUE(field.name.empty());
+  EXPECT_TRUE(field.value.empty());
+  field.name = "x";
+  field.value = "y";
+  EXPECT_EQ(h.fields()[0].value.data(), storage);
+  EXPECT_EQ(Listed(h), (std::vector<std::string>{"x=y"}));
+
+  // Spares holding more than allowed are dropped.
+  h.Add("big", std::string(4096, 'v'));
+  h.Clear(1024);
+  h.Add("k", "v");
+  EXPECT_NE(h.fields()[0].value.data(), storage);
+  EXPECT_EQ(Listed(h), (std::vector<std::string>{"k=v"}));
+}
+
 TEST(HopByHopTest, FramingAndConnectionHeadersAreRecognisedInAnyCase) {
   for (const char* name : {"Connection", "keep-alive", "Proxy-Connection", "TE", "trailer",
                            "Transfer-Encoding", "UPGRADE", "content-length"}) {
