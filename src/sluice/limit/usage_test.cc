@@ -1,10 +1,12 @@
 #include "sluice/limit/usage.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <vector>
 
@@ -314,6 +316,165 @@ TEST(OpenAIStreamUsageSkip, FindsSpacedUsageAndIgnoresEscapedKeys) {
   EXPECT_EQ(u.info().model, "m-2");
   EXPECT_EQ(u.chunks(), 3u);
   EXPECT_TRUE(u.done());
+}
+
+// The token walk ReadOpenAIResponse tries first must read every document exactly as the On-Demand
+// reader does, or leave it to that reader: random response-shaped documents (escaped keys and
+// models, counts of every kind, nested look-alikes of "usage" and "model", duplicates, odd
+// whitespace, details that are not objects) and random byte edits of them.
+class ResponseGenerator {
+ public:
+  explicit ResponseGenerator(uint32_t seed) : rng_(seed) {}
+
+  std::string Document() {
+    std::string out = "{";
+    const int fields = Pick(9);
+    for (int i = 0; i < fields; ++i) {
+      if (i > 0) out += Space() + ",";
+      out += Space() + Key(kTopKeys) + Space() + ":" + Space();
+      const std::string& key = last_key_;
+      if (key == "\"usage\"" && Pick(5) > 0) {
+        out += Usage();
+      } else if (key == "\"model\"" && Pick(4) > 0) {
+        out += String();
+      } else {
+        out += Value(2);
+      }
+    }
+    return out + Space() + "}" + Space();
+  }
+
+ private:
+  static constexpr std::string_view kTopKeys[] = {
+      "model", "usage", "id", "choices", "object", "created", "system_fingerprint",
+      "mod\\u0065l", "us\\u0061ge", "x\\\"y", "usage ", "Model"};
+  static constexpr std::string_view kUsageKeys[] = {
+      "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details",
+      "completion_tokens_details", "pr\\u006fmpt_tokens", "audio_tokens"};
+  static constexpr std::string_view kDetailKeys[] = {
+      "cached_tokens", "cache_creation_tokens", "reasoning_tokens", "cached\\u005ftokens",
+      "audio_tokens"};
+  static constexpr std::string_view kNumbers[] = {
+      "0", "7", "112", "-1", "1.5", "1e3", "0.0", "-0", "18446744073709551615",
+      "18446744073709551616", "99999999999999999999999"};
+
+  int Pick(int n) { return int(rng_() % uint32_t(n)); }
+  std::string Space() {
+    static constexpr std::string_view kSpaces[] = {"", "", "", " ", "\n", "\t ", "\r\n  "};
+    return std::string(kSpaces[Pick(7)]);
+  }
+  template <size_t N>
+  std::string Key(const std::string_view (&keys)[N]) {
+    last_key_ = "\"" + std::string(keys[Pick(int(N))]) + "\"";
+    return last_key_;
+  }
+  std::string String() {
+    static constexpr std::string_view kStrings[] = {
+        "gpt-4o-mini", "", "a\\\"b", "line\\nbreak", "caf\u00e9", "\\u00e9t\\u00e9", "usage",
+        "\\\\", "model"};
+    return "\"" + std::string(kStrings[Pick(9)]) + "\"";
+  }
+  std::string Count() {
+    switch (Pick(6)) {
+      case 0: return String();
+      case 1: return "null";
+      case 2: return Value(1);
+      default: return std::string(kNumbers[Pick(11)]);
+    }
+  }
+  template <size_t N>
+  std::string CountObject(const std::string_view (&keys)[N]) {
+    std::string out = "{";
+    const int fields = Pick(5);
+    for (int i = 0; i < fields; ++i) {
+      if (i > 0) out += ",";
+      out += Space() + Key(keys) + ":" + Space() + Count() + Space();
+    }
+    return out + "}";
+  }
+  std::string Usage() {
+    std::string out = "{";
+    const int fields = Pick(8);
+    for (int i = 0; i < fields; ++i) {
+      if (i > 0) out += Space() + ",";
+      out += Space() + Key(kUsageKeys) + Space() + ":" + Space();
+      const bool details = last_key_.find("details") != std::string::npos;
+      if (details && Pick(4) > 0) {
+        out += CountObject(last_key_.find("prompt") != std::string::npos ? kDetailKeys
+                                                                          : kDetailKeys);
+      } else {
+        out += Count();
+      }
+    }
+    return out + Space() + "}";
+  }
+  std::string Value(int depth) {
+    const int kind = Pick(depth > 0 ? 9 : 6);
+    switch (kind) {
+      case 0: return String();
+      case 1: return std::string(kNumbers[Pick(11)]);
+      case 2: return "true";
+      case 3: return "false";
+      case 4: return "null";
+      case 5: return "[]";
+      case 6: {
+        std::string out = "[";
+        const int n = Pick(4);
+        for (int i = 0; i < n; ++i) out += (i ? "," : "") + Space() + Value(depth - 1);
+        return out + "]";
+      }
+      case 7: return Usage();  // a nested look-alike
+      default: {
+        std::string out = "{";
+        const int n = Pick(4);
+        for (int i = 0; i < n; ++i) {
+          out += (i ? "," : "") + Key(kTopKeys) + ":" + Value(depth - 1);
+        }
+        return out + "}";
+      }
+    }
+  }
+
+  std::mt19937 rng_;
+  std::string last_key_;
+};
+
+void ExpectSameReading(const std::string& doc) {
+  auto fast = ReadOpenAIResponse(std::string_view(doc));
+  auto reference = internal::ReadOpenAIResponseOnDemand(doc);
+  ASSERT_EQ(fast.ok(), reference.ok()) << doc;
+  if (!fast.ok()) return;
+  EXPECT_EQ(fast->model, reference->model) << doc;
+  EXPECT_EQ(fast->usage, reference->usage) << doc;
+}
+
+TEST(ReadOpenAIResponseTest, TokenWalkReadsAsOnDemandDoes) {
+  ResponseGenerator generator(20261127);
+  std::mt19937 edits(7);
+  simdjson::dom::parser validator;
+  int valid_edits = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const std::string doc = generator.Document();
+    // JSON by construction; simdjson's DOM refuses integers beyond 64 bits, which it may hold.
+    const auto verdict = validator.parse(doc).error();
+    ASSERT_TRUE(verdict == simdjson::SUCCESS || verdict == simdjson::NUMBER_ERROR)
+        << simdjson::error_message(verdict) << "\n" << doc;
+    ExpectSameReading(doc);
+    if (HasFailure()) return;
+    // A byte edit: the result may or may not be JSON; when it is, both readers must agree.
+    std::string edited = doc;
+    const size_t at = edits() % edited.size();
+    static constexpr std::string_view kBytes = "{}[],:\"\\ 0a-.e";
+    edited[at] = kBytes[edits() % kBytes.size()];
+    if (validator.parse(edited).error() == simdjson::SUCCESS) {
+      ++valid_edits;
+      ExpectSameReading(edited);
+      if (HasFailure()) return;
+    } else {
+      (void)ReadOpenAIResponse(std::string_view(edited));  // must not crash or read out of bounds
+    }
+  }
+  EXPECT_GT(valid_edits, 1000);
 }
 
 }  // namespace
