@@ -17,6 +17,7 @@
 #include <span>
 
 #include "sluice/core/clock.h"
+#include "sluice/core/bounded_writer.h"
 #include "sluice/core/strings.h"
 
 namespace sluice::http {
@@ -36,7 +37,6 @@ void AppendDecimal(std::string& out, uint64_t v) {
 }
 
 constexpr size_t kTypicalHeaderCount = 16;
-constexpr size_t kTypicalResponseHeadBytes = 512;
 
 // The state of one request being parsed. llhttp calls back into it with slices of the input.
 struct RequestParser {
@@ -504,47 +504,51 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
                                    std::string_view content_type) {
   started_ = true;
   status_ = status;
+  // Bounded first, then written with plain copies: the status line, content-type, framing and
+  // connection fields take at most kHeadOverheadBytes besides the fields themselves.
+  constexpr size_t kHeadOverheadBytes = 192;
+  size_t bound = kHeadOverheadBytes + content_type.size();
+  for (const auto& f : headers.fields()) bound += f.name.size() + f.value.size() + 4;
   head_.clear();
-  head_.reserve(kTypicalResponseHeadBytes);
-  head_ += http10_ ? "HTTP/1.0 " : "HTTP/1.1 ";
-  AppendDecimal(head_, status);
-  head_ += ' ';
-  head_ += StatusReason(status);
-  head_ += kCrlf;
+  BoundedWriter w(head_, bound);
+  w.Literal(http10_ ? "HTTP/1.0 " : "HTTP/1.1 ");
+  w.Number(uint64_t(status));
+  w.Char(' ');
+  w.Literal(StatusReason(status));
+  w.Literal(kCrlf);
+  auto field = [&](std::string_view name, std::string_view value) {
+    w.Literal(name);
+    w.Literal(": ");
+    w.Literal(value);
+    w.Literal(kCrlf);
+  };
   for (const auto& f : headers.fields()) {
     if (IsHopByHopOrFraming(f.name)) continue;
     if (!content_type.empty() && EqualsIgnoreCase(f.name, "content-type")) continue;
-    head_ += f.name;
-    head_ += ": ";
-    head_ += f.value;
-    head_ += kCrlf;
+    field(f.name, f.value);
   }
-  if (!content_type.empty()) {
-    head_ += "content-type: ";
-    head_ += content_type;
-    head_ += kCrlf;
-  }
+  if (!content_type.empty()) field("content-type", content_type);
   const bool no_body = status == 204 || status == 304 || status < 200;
   if (content_length) {
     if (!no_body) {
-      head_ += "content-length: ";
-      AppendDecimal(head_, *content_length);
-      head_ += kCrlf;
+      w.Literal("content-length: ");
+      w.Number(*content_length);
+      w.Literal(kCrlf);
     }
   } else if (!no_body) {
     if (http10_) {
       keep_alive_ = false;  // the end of the body is the end of the connection
     } else {
       chunked_ = true;
-      head_ += "transfer-encoding: chunked\r\n";
+      w.Literal("transfer-encoding: chunked\r\n");
     }
   }
   if (!keep_alive_) {
-    head_ += "connection: close\r\n";
+    w.Literal("connection: close\r\n");
   } else if (http10_) {
-    head_ += "connection: keep-alive\r\n";
+    w.Literal("connection: keep-alive\r\n");
   }
-  head_ += kCrlf;
+  w.Literal(kCrlf);
   if (head_request_) chunked_ = false;
 }
 

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "sluice/core/bounded_writer.h"
 #include "sluice/core/strings.h"
 
 namespace sluice::observe {
@@ -24,30 +25,17 @@ std::mutex& WriteMutex() {
 }
 
 // Writes a record into room reserved at the end of a string. The record's size is bounded before
-// writing (literals, escaped strings at their worst growth, numbers at their widest), so each piece
-// is a plain copy with no capacity check; the string is cut to what was written at the end.
-class RecordWriter {
+// writing (literals, escaped strings at their worst growth, numbers at their widest).
+class RecordWriter : public BoundedWriter {
  public:
-  RecordWriter(std::string& out, size_t max_bytes) : out_(out) {
-    const size_t base = out.size();
-    out.resize(base + max_bytes);
-    p_ = out.data() + base;
-  }
-  ~RecordWriter() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
-  RecordWriter(const RecordWriter&) = delete;
-  RecordWriter& operator=(const RecordWriter&) = delete;
+  using BoundedWriter::BoundedWriter;
 
-  void Literal(std::string_view s) {
-    std::memcpy(p_, s.data(), s.size());
-    p_ += s.size();
-  }
-  void Char(char c) { *p_++ = c; }
-  void Escaped(std::string_view s) { p_ = WriteJsonEscaped(p_, s); }
-  void Number(uint64_t v) { p_ = std::to_chars(p_, p_ + kMaxNumberBytes, v).ptr; }
+  void Escaped(std::string_view s) { cursor() = WriteJsonEscaped(cursor(), s); }
   // `v` with leading zeros to `width` digits (width <= 6).
   void Padded(uint64_t v, int width) {
-    for (int i = width - 1; i >= 0; --i, v /= 10) p_[i] = char('0' + v % 10);
-    p_ += width;
+    char*& p = cursor();
+    for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = char('0' + v % 10);
+    p += width;
   }
   // `field` is a key with its separators and the value's opening quote, e.g. R"(,"method":")"
   // (every key but the first follows another).
@@ -61,12 +49,6 @@ class RecordWriter {
     Literal(field);
     Number(*v);
   }
-
-  static constexpr size_t kMaxNumberBytes = 20;  // UINT64_MAX
-
- private:
-  std::string& out_;
-  char* p_;
 };
 
 // RFC 3339 UTC with microseconds, e.g. 2026-11-26T13:50:07.689360Z; written by hand because this

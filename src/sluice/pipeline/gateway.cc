@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "sluice/auth/credential.h"
+#include "sluice/core/bounded_writer.h"
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
 #include "sluice/json/incremental_index.h"
@@ -286,86 +287,87 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
                                       const config::RuleBackendRef& ref,
                                       const translate::UpstreamRequest& up,
                                       std::string_view body) {
-  // Reserved once, sized to this request (all but a signature's headers): the common head is
-  // then a small allocation rather than a fixed large one.
+  // The backend's credential: a static header (the common case, no copies) or a signature's.
   const auto static_credential = auth::StaticCredentialHeader(backend);
-  size_t room = 64 + up.path.size() + backend.host_header.size();
-  for (const auto& f : req.headers.fields()) room += f.name.size() + f.value.size() + 4;
-  for (const auto& [name, value] : up.set_headers) room += name.size() + value.size() + 4;
-  for (const auto& [name, value] : ref.header_mutation.set) room += name.size() + value.size() + 4;
-  if (static_credential) {
-    room += static_credential->first.size() + static_credential->second.size() + 4;
-  }
-  std::string head;
-  head.reserve(room);
-  // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
-  // client's query string is not carried over.
-  head += "POST "sv;
-  head += up.path;
-  head += " HTTP/1.1\r\nhost: "sv;
-  head += backend.host_header;
-  head += "\r\n"sv;
-  const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
-  // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  // Split once per request, and only when the client sent a Connection header.
-  const std::string_view connection = req.headers.Get("connection").value_or("");
-  const std::vector<std::string_view> connection_tokens =
-      connection.empty() ? std::vector<std::string_view>() : Split(connection, ',');
-  auto named_in_connection = [&](std::string_view name) {
-    for (std::string_view token : connection_tokens) {
-      if (EqualsIgnoreCase(TrimWhitespace(token), name)) return true;
-    }
-    return false;
-  };
-  auto set_later = [&](std::string_view name) {
-    for (const auto& [n, v] : up.set_headers) {
-      if (EqualsIgnoreCase(n, name)) return true;
-    }
-    for (const auto& [n, v] : ref.header_mutation.set) {
-      if (EqualsIgnoreCase(n, name)) return true;
-    }
-    return false;
-  };
-  for (const auto& f : req.headers.fields()) {
-    if (http::IsHopByHopOrFraming(f.name) || named_in_connection(f.name) ||
-        EqualsIgnoreCase(f.name, "host") || EqualsIgnoreCase(f.name, "expect") ||
-        // Sluice reads usage from the body, so it asks for identity encoding.
-        EqualsIgnoreCase(f.name, "accept-encoding") ||
-        (has_credential && auth::IsCredentialHeader(f.name)) ||
-        Contains(up.remove_headers, f.name) || Contains(ref.header_mutation.remove, f.name) ||
-        set_later(f.name)) {
-      continue;
-    }
-    head += f.name;
-    head += ": "sv;
-    head += f.value;
-    head += "\r\n"sv;
-  }
-  auto append = [&](std::string_view name, std::string_view value) {
-    head += name;
-    head += ": "sv;
-    head += value;
-    head += "\r\n"sv;
-  };
-  for (const auto& [name, value] : up.set_headers) {
-    if (!Contains(ref.header_mutation.remove, name)) append(name, value);
-  }
-  for (const auto& [name, value] : ref.header_mutation.set) {
-    if (has_credential && auth::IsCredentialHeader(name)) continue;
-    append(name, value);
-  }
-  if (static_credential) {
-    append(static_credential->first, static_credential->second);  // the common case, no copies
-  } else {
-    auth::HeaderList credential;
+  auth::HeaderList signed_headers;
+  if (!static_credential) {
     auto signed_ok = auth::AppendCredentialHeaders(
-        backend, {"POST", backend.host_header, up.path, body}, credential);
+        backend, {"POST", backend.host_header, up.path, body}, signed_headers);
     if (!signed_ok.ok()) return signed_ok.error();
-    for (const auto& [name, value] : credential) append(name, value);
   }
-  head += "content-length: "sv;
-  head += std::to_string(body.size());
-  head += "\r\n\r\n"sv;
+  // The head is bounded first (every field that could go in), then written with plain copies.
+  constexpr size_t kFieldSeparators = 4;  // ": " and CRLF
+  size_t bound = 64 + up.path.size() + backend.host_header.size() + BoundedWriter::kMaxNumberBytes;
+  auto count = [&](std::string_view name, std::string_view value) {
+    bound += name.size() + value.size() + kFieldSeparators;
+  };
+  for (const auto& f : req.headers.fields()) count(f.name, f.value);
+  for (const auto& [name, value] : up.set_headers) count(name, value);
+  for (const auto& [name, value] : ref.header_mutation.set) count(name, value);
+  if (static_credential) count(static_credential->first, static_credential->second);
+  for (const auto& [name, value] : signed_headers) count(name, value);
+
+  std::string head;
+  {  // the writer cuts `head` to what was written when it goes
+    BoundedWriter w(head, bound);
+    auto field = [&](std::string_view name, std::string_view value) {
+      w.Literal(name);
+      w.Literal(": "sv);
+      w.Literal(value);
+      w.Literal("\r\n"sv);
+    };
+    // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
+    // client's query string is not carried over.
+    w.Literal("POST "sv);
+    w.Literal(up.path);
+    w.Literal(" HTTP/1.1\r\n"sv);
+    field("host"sv, backend.host_header);
+    const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
+    // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+    // Split once per request, and only when the client sent a Connection header.
+    const std::string_view connection = req.headers.Get("connection").value_or("");
+    const std::vector<std::string_view> connection_tokens =
+        connection.empty() ? std::vector<std::string_view>() : Split(connection, ',');
+    auto named_in_connection = [&](std::string_view name) {
+      for (std::string_view token : connection_tokens) {
+        if (EqualsIgnoreCase(TrimWhitespace(token), name)) return true;
+      }
+      return false;
+    };
+    auto set_later = [&](std::string_view name) {
+      for (const auto& [n, v] : up.set_headers) {
+        if (EqualsIgnoreCase(n, name)) return true;
+      }
+      for (const auto& [n, v] : ref.header_mutation.set) {
+        if (EqualsIgnoreCase(n, name)) return true;
+      }
+      return false;
+    };
+    for (const auto& f : req.headers.fields()) {
+      if (http::IsHopByHopOrFraming(f.name) || named_in_connection(f.name) ||
+          EqualsIgnoreCase(f.name, "host") || EqualsIgnoreCase(f.name, "expect") ||
+          // Sluice reads usage from the body, so it asks for identity encoding.
+          EqualsIgnoreCase(f.name, "accept-encoding") ||
+          (has_credential && auth::IsCredentialHeader(f.name)) ||
+          Contains(up.remove_headers, f.name) || Contains(ref.header_mutation.remove, f.name) ||
+          set_later(f.name)) {
+        continue;
+      }
+      field(f.name, f.value);
+    }
+    for (const auto& [name, value] : up.set_headers) {
+      if (!Contains(ref.header_mutation.remove, name)) field(name, value);
+    }
+    for (const auto& [name, value] : ref.header_mutation.set) {
+      if (has_credential && auth::IsCredentialHeader(name)) continue;
+      field(name, value);
+    }
+    if (static_credential) field(static_credential->first, static_credential->second);
+    for (const auto& [name, value] : signed_headers) field(name, value);
+    w.Literal("content-length: "sv);
+    w.Number(body.size());
+    w.Literal("\r\n\r\n"sv);
+  }
   return head;
 }
 
