@@ -327,21 +327,12 @@ class ResponseGenerator {
   explicit ResponseGenerator(uint32_t seed) : rng_(seed) {}
 
   std::string Document() {
-    std::string out = "{";
-    const int fields = Pick(9);
-    for (int i = 0; i < fields; ++i) {
-      if (i > 0) out += Space() + ",";
-      out += Space() + Key(kTopKeys) + Space() + ":" + Space();
-      const std::string& key = last_key_;
-      if (key == "\"usage\"" && Pick(5) > 0) {
-        out += Usage();
-      } else if (key == "\"model\"" && Pick(4) > 0) {
-        out += String();
-      } else {
-        out += Value(2);
-      }
-    }
-    return out + Space() + "}" + Space();
+    return Object(kTopKeys, 9, [&] {
+             if (last_key_ == "\"usage\"" && Pick(5) > 0) return Usage();
+             if (last_key_ == "\"model\"" && Pick(4) > 0) return String();
+             return Value(2);
+           }) +
+           Space();
   }
 
  private:
@@ -368,6 +359,20 @@ class ResponseGenerator {
     last_key_ = "\"" + std::string(keys[Pick(int(N))]) + "\"";
     return last_key_;
   }
+  // An object of up to max_fields - 1 fields named from `keys`; value() sees the key in last_key_.
+  template <size_t N, typename F>
+  std::string Object(const std::string_view (&keys)[N], int max_fields, F&& value) {
+    std::string out = "{";
+    const int fields = Pick(max_fields);
+    for (int i = 0; i < fields; ++i) {
+      if (i > 0) out += Space() + ",";
+      out += Space();
+      out += Key(keys);
+      out += Space() + ":" + Space();
+      out += value();
+    }
+    return out + Space() + "}";
+  }
   std::string String() {
     static constexpr std::string_view kStrings[] = {
         "gpt-4o-mini", "", "a\\\"b", "line\\nbreak", "caf\u00e9", "\\u00e9t\\u00e9", "usage",
@@ -382,31 +387,13 @@ class ResponseGenerator {
       default: return std::string(kNumbers[Pick(11)]);
     }
   }
-  template <size_t N>
-  std::string CountObject(const std::string_view (&keys)[N]) {
-    std::string out = "{";
-    const int fields = Pick(5);
-    for (int i = 0; i < fields; ++i) {
-      if (i > 0) out += ",";
-      out += Space() + Key(keys) + ":" + Space() + Count() + Space();
-    }
-    return out + "}";
-  }
   std::string Usage() {
-    std::string out = "{";
-    const int fields = Pick(8);
-    for (int i = 0; i < fields; ++i) {
-      if (i > 0) out += Space() + ",";
-      out += Space() + Key(kUsageKeys) + Space() + ":" + Space();
-      const bool details = last_key_.find("details") != std::string::npos;
-      if (details && Pick(4) > 0) {
-        out += CountObject(last_key_.find("prompt") != std::string::npos ? kDetailKeys
-                                                                          : kDetailKeys);
-      } else {
-        out += Count();
+    return Object(kUsageKeys, 8, [&] {
+      if (last_key_.find("details") != std::string::npos && Pick(4) > 0) {
+        return Object(kDetailKeys, 5, [&] { return Count(); });
       }
-    }
-    return out + Space() + "}";
+      return Count();
+    });
   }
   std::string Value(int depth) {
     const int kind = Pick(depth > 0 ? 9 : 6);
@@ -424,14 +411,7 @@ class ResponseGenerator {
         return out + "]";
       }
       case 7: return Usage();  // a nested look-alike
-      default: {
-        std::string out = "{";
-        const int n = Pick(4);
-        for (int i = 0; i < n; ++i) {
-          out += (i ? "," : "") + Key(kTopKeys) + ":" + Value(depth - 1);
-        }
-        return out + "}";
-      }
+      default: return Object(kTopKeys, 4, [&] { return Value(depth - 1); });
     }
   }
 
