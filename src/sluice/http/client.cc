@@ -52,7 +52,10 @@ class ConnectionImpl final : public UpstreamConnection {
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
     std::span<asio::const_buffer> pending(bufs);
     SendNow(*plain, pending);
-    if (pending.empty()) return true;
+    if (pending.empty()) {
+      tried_ = false;  // nothing for Send to finish: a later Send starts a request of its own
+      return true;
+    }
     sent_at_once_ = head.size() + body.size() - asio::buffer_size(pending);
     return false;
   }
