@@ -144,18 +144,7 @@ bool ReadString(simdjson::ondemand::value& value, std::string& scratch, std::str
 bool ReadUint64(simdjson::ondemand::value& value, uint64_t& out) {
   simdjson::ondemand::json_type type;
   if (value.type().get(type) || type != simdjson::ondemand::json_type::number) return false;
-  std::string_view token = TrimTrailingJsonSpace(value.raw_json_token());
-  if (token.empty() || token.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : token) {
-    if (c < '0' || c > '9') return false;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (token.size() > 1 && token[0] == '0') return false;
-  out = v;
-  return true;
+  return ParseUint64Token(TrimTrailingJsonSpace(value.raw_json_token()), out);
 }
 
 }  // namespace sluice::json

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <cstdint>
 #include <string_view>
 
 #include "sluice/core/result.h"
@@ -77,5 +78,20 @@ bool ReadString(simdjson::ondemand::value& value, std::string& scratch, std::str
 // Reads a non-negative integer that fits in 64 bits; false for anything else (null, negative,
 // fraction, exponent, string).
 bool ReadUint64(simdjson::ondemand::value& value, uint64_t& out);
+
+// ReadUint64's rule on a number's raw token (trailing whitespace already trimmed): digits only, no
+// leading zero, within 64 bits. Inline: the answer's usage reader calls it per count.
+inline bool ParseUint64Token(std::string_view token, uint64_t& out) {
+  if (token.empty() || token.size() > 20 || (token.size() > 1 && token[0] == '0')) return false;
+  uint64_t v = 0;
+  for (char c : token) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
 
 }  // namespace sluice::json

@@ -8,6 +8,7 @@
 
 #include "sluice/json/padding.h"
 #include "sluice/json/parser.h"
+#include "sluice/json/unescape.h"
 
 namespace sluice::limit {
 namespace {
@@ -156,10 +157,10 @@ class TokenWalk {
   // is not whitespace.
   bool RawString(size_t i, std::string_view& out) const {
     const char* begin = data_ + offsets_[i] + 1;
-    const char* end = data_ + offsets_[i + 1];
-    while (end > begin && IsJsonSpace(end[-1])) --end;
-    if (end == begin || end[-1] != '"') return false;
-    --end;
+    const std::string_view rest =
+        json::TrimTrailingJsonSpace(std::string_view(begin, offsets_[i + 1] - offsets_[i] - 1));
+    if (rest.empty() || rest.back() != '"') return false;
+    const char* end = begin + rest.size() - 1;
     if (HasBackslash(begin, end)) return false;
     out = std::string_view(begin, end - begin);
     return true;
@@ -182,8 +183,6 @@ class TokenWalk {
 #endif
   }
 
-  static bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
   // Moves i past the value that starts at token i.
   bool Skip(size_t& i) const {
     const char first = At(i);
@@ -203,24 +202,16 @@ class TokenWalk {
     return false;
   }
 
-  // A count as json::ReadUint64 reads it (digits only, no leading zero, within 64 bits), else
-  // unset; moves i past the value.
+  // A count as json::ReadUint64 reads it, else unset; moves i past the value.
   bool ReadCount(size_t& i, std::optional<uint64_t>& out) const {
     out.reset();
     const char first = At(i);
     if (first < '0' || first > '9') return Skip(i);
-    std::string_view token(data_ + offsets_[i], offsets_[i + 1] - offsets_[i]);
-    while (!token.empty() && IsJsonSpace(token.back())) token.remove_suffix(1);
+    const std::string_view token = json::TrimTrailingJsonSpace(
+        std::string_view(data_ + offsets_[i], offsets_[i + 1] - offsets_[i]));
     ++i;
-    if (token.size() > 20 || (token.size() > 1 && token[0] == '0')) return true;
-    uint64_t v = 0;
-    for (char c : token) {
-      if (c < '0' || c > '9') return true;
-      const uint64_t d = static_cast<uint64_t>(c - '0');
-      if (v > (UINT64_MAX - d) / 10) return true;
-      v = v * 10 + d;
-    }
-    out = v;
+    uint64_t v;
+    if (json::ParseUint64Token(token, v)) out = v;
     return true;
   }
 
