@@ -15,9 +15,9 @@ void Histogram::Merge(const Histogram& other) {
 }
 
 uint64_t Histogram::HighestEquivalent(int index) {
-  if (index < 128) return uint64_t(index);
-  const int shift = index / 64 - 1;
-  const uint64_t sub = uint64_t(index - shift * 64);  // in [64, 128)
+  if (uint64_t(index) < kExactBelow) return uint64_t(index);
+  const int shift = index / int(kSubBuckets) - 1;
+  const uint64_t sub = uint64_t(index - shift * int(kSubBuckets));  // in [kSubBuckets, kExactBelow)
   return ((sub + 1) << shift) - 1;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace sluice::bench {
 namespace {
 
@@ -16,14 +18,14 @@ TEST(HistogramTest, SmallValuesAreExact) {
   EXPECT_DOUBLE_EQ(h.mean(), 50.5);
 }
 
-TEST(HistogramTest, LargeValuesWithinOneSixtyFourth) {
-  for (uint64_t v : {128ull, 1000ull, 123456ull, 987654321ull, 3'600'000'000'000ull}) {
+TEST(HistogramTest, LargeValuesWithinOneFiveHundredTwelfth) {
+  for (uint64_t v : {1024ull, 1025ull, 4'999'999ull, 123456ull, 987654321ull, 3'600'000'000'000ull}) {
     Histogram h;
     h.Record(v);
     h.Record(v * 2);  // so that v is not also the max that caps the answer
     const uint64_t got = h.Quantile(0.5);
     EXPECT_GE(got, v) << v;
-    EXPECT_LE(double(got - v), double(v) / 64.0) << v;
+    EXPECT_LE(double(got - v), double(v) / 512.0) << v;
   }
 }
 
@@ -46,9 +48,21 @@ TEST(HistogramTest, PercentilesOfAKnownDistribution) {
   Histogram h;
   for (int i = 0; i < 990; ++i) h.Record(100'000);
   for (int i = 0; i < 10; ++i) h.Record(50'000'000);
-  EXPECT_LE(h.Quantile(0.99), 100'000u + 100'000u / 64);
+  EXPECT_LE(h.Quantile(0.99), 100'000u + 100'000u / 512);
   EXPECT_GE(h.Quantile(0.999), 50'000'000u);
   EXPECT_EQ(h.max(), 50'000'000u);
+}
+
+TEST(HistogramTest, TellsApartPercentilesTenMicrosecondsApartAtFiveMilliseconds) {
+  // bench/run judges a 50 µs target by the difference of two p99s of 5 ms chunk gaps.
+  Histogram direct, proxied;
+  for (int i = 0; i < 100; ++i) direct.Record(5'000'000);
+  for (int i = 0; i < 100; ++i) proxied.Record(5'010'000);
+  direct.Record(6'000'000);
+  proxied.Record(6'000'000);
+  const int64_t added = int64_t(proxied.Quantile(0.99)) - int64_t(direct.Quantile(0.99));
+  EXPECT_GT(added, 0);
+  EXPECT_LE(std::abs(added - 10'000), 5'000'000 / 512);
 }
 
 TEST(HistogramTest, MergeAddsCounts) {
