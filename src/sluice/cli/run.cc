@@ -201,7 +201,9 @@ class McpExtension final : public pipeline::Extension {
 };
 
 struct Worker {
-  asio::io_context context{1};
+  // One thread runs a worker and only it touches the worker's sockets (other threads post to it,
+  // e.g. to close its listeners when draining): the reactor's per-socket locks can go.
+  asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::vector<std::unique_ptr<http::Acceptor>> acceptors;
   std::unique_ptr<observe::AccessLogBuffer> log;
   std::unique_ptr<AccessLogFlusher> log_flusher;
