@@ -595,7 +595,7 @@ class WebIdentityRefresher : public std::enable_shared_from_this<WebIdentityRefr
     auto response_head = std::get<0>(std::move(raced));
     if (!response_head.ok()) co_return response_head.error();
     HttpReply reply;
-    reply.status = response_head->status;
+    reply.status = (*response_head)->status;
     while (true) {
       auto raced_body = co_await ((*conn)->ReadBody() || deadline.async_wait(kNoThrow));
       if (raced_body.index() == 1) {

@@ -75,14 +75,18 @@ class UpstreamConnection {
   virtual bool TrySend(std::string_view head, std::string_view body) = 0;
   // Sends the request head and body (what TrySend left of them) in one gathered write.
   virtual Task<Result<void>> Send(std::string_view head, std::string_view body) = 0;
-  // Reads until the response head is complete.
-  virtual Task<Result<ResponseHead>> ReadHead() = 0;
+  // Reads until the response head is complete. The head stays the connection's (its storage is
+  // reused by the next response): valid until the next TrySend or Send, or the connection's end.
+  virtual Task<Result<ResponseHead*>> ReadHead() = 0;
   // Reads the next piece of the body. An empty optional means the body is complete. The view is
   // valid until the next call.
   virtual Task<Result<std::optional<std::string_view>>> ReadBody() = 0;
-  // ReadBody without waiting: the next piece when the bytes already read hold it (`need_read`
-  // false), else `need_read` is set and ReadBody must be awaited instead.
-  virtual Result<std::optional<std::string_view>> ReadBufferedBody(bool& need_read) = 0;
+  // The whole body, gathered in the connection's buffer (no copy; the storage serves the next
+  // response too): valid until the next TrySend or Send, or the connection's end. Without waiting
+  // when the bytes already read hold all of it (`need_read` false); otherwise `need_read` is set
+  // and ReadWholeBody must be awaited to go on. A body past `max_bytes` is a kTooLarge error.
+  virtual Result<std::string*> BufferedWholeBody(size_t max_bytes, bool& need_read) = 0;
+  virtual Task<Result<std::string*>> ReadWholeBody(size_t max_bytes) = 0;
   // True when the response was fully read and the connection may carry another request.
   virtual bool reusable() const = 0;
   // True when this connection came from the idle pool (it may have been closed by the peer).

@@ -1,11 +1,14 @@
 // The server and client against each other and against raw sockets, on loopback port 0.
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <future>
 #include <thread>
@@ -213,8 +216,8 @@ TEST(ClientTest, ResponseHeadersSplitAcrossReads) {
           result.set_value("head failed: " + head.error().message());
           co_return;
         }
-        std::string got = std::to_string(head->status);
-        for (const auto& f : head->headers.fields()) got += " [" + f.name + "=" + f.value + "]";
+        std::string got = std::to_string((*head)->status);
+        for (const auto& f : (*head)->headers.fields()) got += " [" + f.name + "=" + f.value + "]";
         result.set_value(got);
       },
       asio::detached);
@@ -319,7 +322,7 @@ TEST_F(ServerTest, ClientReusesKeepAliveConnections) {
             if (!piece.ok() || !piece->has_value()) break;
             got.append(**piece);
           }
-          seen.push_back(std::to_string(head_result->status) + " " + got);
+          seen.push_back(std::to_string((*head_result)->status) + " " + got);
           pool.Release(std::move(conn).value());
         }
         result.set_value(seen);
@@ -333,6 +336,114 @@ TEST_F(ServerTest, ClientReusesKeepAliveConnections) {
   EXPECT_EQ(seen[2], "reused");
   EXPECT_EQ(seen[3], "200 POST /p x=- body=n=1");
   EXPECT_EQ(seen[4], "reused");
+}
+
+// An upstream on a real socket that answers one connection's requests with scripted bytes: each
+// answer is written in parts, a short pause between them (so that the client reads them apart).
+class ScriptedUpstream {
+ public:
+  explicit ScriptedUpstream(std::vector<std::vector<std::string>> answers)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}),
+        thread_([this, answers = std::move(answers)] { Serve(answers); }) {}
+  ~ScriptedUpstream() {
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the accept if no client came
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  void Serve(const std::vector<std::vector<std::string>>& answers) {
+    asio::ip::tcp::socket s(io_);
+    boost::system::error_code ec;
+    acceptor_.accept(s, ec);
+    if (ec) return;
+    for (const auto& parts : answers) {
+      asio::streambuf request;
+      asio::read_until(s, request, "\r\n\r\n", ec);
+      if (ec) return;
+      for (const auto& part : parts) {
+        asio::write(s, asio::buffer(part), ec);
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      }
+    }
+    char c;
+    s.read_some(asio::buffer(&c, 1), ec);  // until the client closes
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+// Sends GET requests on one pooled connection (reusing it while it allows) and describes each
+// answer: "new|reused STATUS [name=value]... body", or what failed.
+std::vector<std::string> FetchAll(uint16_t port, int requests, size_t max_body_bytes) {
+  asio::io_context io{1};
+  std::vector<std::string> seen;
+  asio::co_spawn(
+      io,
+      [&]() -> Task<void> {
+        UpstreamPool pool(io.get_executor());
+        UpstreamTarget target{"127.0.0.1", port, false, "", nullptr, "k", "127.0.0.1"};
+        for (int i = 0; i < requests; ++i) {
+          auto conn = co_await pool.Acquire(target, std::chrono::seconds(5));
+          if (!conn.ok()) co_return;
+          auto sent = co_await (*conn)->Send("GET / HTTP/1.1\r\nhost: x\r\n\r\n", "");
+          if (!sent.ok()) co_return;
+          auto head = co_await (*conn)->ReadHead();
+          if (!head.ok()) co_return;
+          std::string got = std::string((*conn)->reused() ? "reused " : "new ") +
+                            std::to_string((*head)->status);
+          for (const auto& f : (*head)->headers.fields()) got += " [" + f.name + "=" + f.value + "]";
+          bool need_read;
+          auto whole = (*conn)->BufferedWholeBody(max_body_bytes, need_read);
+          if (need_read) {
+            got += " (read on)";
+            whole = co_await (*conn)->ReadWholeBody(max_body_bytes);
+          }
+          if (whole.ok()) {
+            got += " " + **whole;
+          } else {
+            got += " error: " + whole.error().message() +
+                   ((*conn)->reusable() ? " (reusable)" : " (not reusable)");
+          }
+          seen.push_back(got);
+          pool.Release(std::move(conn).value());
+        }
+      },
+      asio::detached);
+  io.run();  // ends when the pool (and its idle connection) is gone
+  return seen;
+}
+
+// The client reuses a connection's response head and body storage: the second response on a
+// connection shows its own fields and body only, none of the first's.
+TEST(ClientTest, SecondResponseOnAConnectionCarriesOnlyItsOwnHeadersAndBody) {
+  ScriptedUpstream upstream(
+      {{"HTTP/1.1 200 OK\r\nx-first-response-long-name: a value longer than a short string\r\n"
+        "x-a: 1\r\ncontent-type: application/json\r\ncontent-length: 12\r\n\r\nfirst answer"},
+       {"HTTP/1.1 201 Created\r\ncontent-length: 3\r\nx-b: 2\r\n\r\nyes"}});
+  const auto seen = FetchAll(upstream.port(), 2, 1024);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0],
+            "new 200 [x-first-response-long-name=a value longer than a short string] [x-a=1] "
+            "[content-type=application/json] [content-length=12] first answer");
+  EXPECT_EQ(seen[1], "reused 201 [content-length=3] [x-b=2] yes");
+}
+
+// A whole body gathered over several reads, content-length and chunked, and one past the limit.
+TEST(ClientTest, WholeBodyIsGatheredAcrossReadsAndBoundedBySize) {
+  ScriptedUpstream upstream({{"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n01234", "567", "89"},
+                             {"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n",
+                              "2\r\nde\r\n0\r\n\r\n"},
+                             {"HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n", "0123456789ab"}});
+  const auto seen = FetchAll(upstream.port(), 3, 10);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "new 200 [content-length=10] (read on) 0123456789");
+  EXPECT_EQ(seen[1], "reused 200 [transfer-encoding=chunked] (read on) abcde");
+  EXPECT_EQ(seen[2],
+            "reused 200 [content-length=12] (read on) error: upstream response too large "
+            "(not reusable)");
 }
 
 TEST_F(ServerTest, ClientReportsClosedPortAsRetryableUnavailable) {

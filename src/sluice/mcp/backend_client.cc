@@ -227,7 +227,7 @@ http::Task<Result<std::unique_ptr<BackendResponse>>> BackendClient::Open(
       co_return head_result.error();
     }
     co_return std::make_unique<BackendResponse>(
-        std::move(conn).value(), std::move(head_result).value(), executor_, deadline);
+        std::move(conn).value(), http::ResponseHead(**head_result), executor_, deadline);
   }
   co_return Upstream(ErrorKind::kUnavailable, "backend connection failed", true);
 }

@@ -347,6 +347,7 @@ http::Task<Result<std::shared_ptr<const JwkSet>>> JwtValidator::Fetch(const std:
   }
   auto head_result = std::get<0>(std::move(raced));
   if (!head_result.ok()) co_return head_result.error();
+  const int status = (*head_result)->status;
   std::string body;
   while (true) {
     auto piece = co_await (*conn)->ReadBody();
@@ -356,9 +357,9 @@ http::Task<Result<std::shared_ptr<const JwkSet>>> JwtValidator::Fetch(const std:
     if (body.size() > (size_t{1} << 20)) co_return Invalid("JWKS too large");
   }
   if ((*conn)->reusable()) pool_.Release(std::move(conn).value());
-  if (head_result->status != 200) {
+  if (status != 200) {
     co_return Error(ErrorKind::kUnavailable,
-                    "JWKS fetch answered " + std::to_string(head_result->status),
+                    "JWKS fetch answered " + std::to_string(status),
                     ErrorSource::kUpstream);
   }
   co_return JwkSet::Parse(body);

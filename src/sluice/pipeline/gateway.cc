@@ -500,16 +500,17 @@ http::Task<void> Gateway::Proxy(Exchange& ex) {
         if (reused && response_head.error().retryable()) continue;
         break;
       }
-      if (FailOver(ex, excluded, *picked, response_head->status)) {
+      http::ResponseHead& head = **response_head;  // the connection's: used before its release
+      if (FailOver(ex, excluded, *picked, head.status)) {
         (*conn)->Close();
         break;
       }
       bool reusable;
       translate::Translator& translator = *attempt.translator;
-      if (StartRelay(ex, translator, *response_head)) {
-        reusable = co_await RelayStream(ex, translator, **conn, response_head->headers);
+      if (StartRelay(ex, translator, head)) {
+        reusable = co_await RelayStream(ex, translator, **conn, head.headers);
       } else {
-        reusable = co_await RelayWhole(ex, translator, **conn, *response_head);
+        reusable = co_await RelayWhole(ex, translator, **conn, head);
       }
       if (reusable) pool_.Release(std::move(conn).value());
       delivered = true;
@@ -592,26 +593,18 @@ http::Task<bool> Gateway::RelayStream(Exchange& ex, translate::Translator& trans
 http::Task<bool> Gateway::RelayWhole(Exchange& ex, translate::Translator& translator,
                                      http::UpstreamConnection& conn, http::ResponseHead& head) {
   const int status = head.status;
-  std::string body;
-  while (true) {
-    bool need_read;
-    auto piece = conn.ReadBufferedBody(need_read);
-    if (need_read) piece = co_await conn.ReadBody();
-    if (!piece.ok()) {
-      ex.record.error = piece.error().message();
-      co_await RespondError(ex, 502, kBackendErrorType,
-                            "upstream response failed: " + piece.error().message());
-      co_return false;
-    }
-    if (!piece->has_value()) break;
-    if (body.size() + (*piece)->size() > options_.max_response_bytes) {
-      co_await RespondError(ex, 502, kBackendErrorType, "upstream response too large");
-      co_return false;
-    }
-    // Room for a JSON parser's padding: an answer that arrives in one piece is read in place.
-    if (body.empty()) body.reserve((*piece)->size() + json::kPadding);
-    body.append(**piece);
+  bool need_read;
+  auto whole = conn.BufferedWholeBody(options_.max_response_bytes, need_read);
+  if (need_read) whole = co_await conn.ReadWholeBody(options_.max_response_bytes);
+  if (!whole.ok()) {
+    ex.record.error = whole.error().message();
+    co_await RespondError(ex, 502, kBackendErrorType,
+                          whole.error().kind() == ErrorKind::kTooLarge
+                              ? whole.error().message()
+                              : "upstream response failed: " + whole.error().message());
+    co_return false;
   }
+  std::string& body = **whole;  // the connection's buffer: translators read it in place
 
   if (status >= 200 && status < 300) {
     std::string out;
