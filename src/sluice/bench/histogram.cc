@@ -17,7 +17,8 @@ void Histogram::Merge(const Histogram& other) {
 uint64_t Histogram::HighestEquivalent(int index) {
   if (uint64_t(index) < kExactBelow) return uint64_t(index);
   const int shift = index / int(kSubBuckets) - 1;
-  const uint64_t sub = uint64_t(index - shift * int(kSubBuckets));  // in [kSubBuckets, kExactBelow)
+  // in [kSubBuckets, kExactBelow)
+  const uint64_t sub = uint64_t(index - shift * int(kSubBuckets));
   return ((sub + 1) << shift) - 1;
 }
 

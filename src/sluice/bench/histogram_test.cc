@@ -19,7 +19,8 @@ TEST(HistogramTest, SmallValuesAreExact) {
 }
 
 TEST(HistogramTest, LargeValuesWithinOneFiveHundredTwelfth) {
-  for (uint64_t v : {1024ull, 1025ull, 4'999'999ull, 123456ull, 987654321ull, 3'600'000'000'000ull}) {
+  for (uint64_t v :
+       {1024ull, 1025ull, 4'999'999ull, 123456ull, 987654321ull, 3'600'000'000'000ull}) {
     Histogram h;
     h.Record(v);
     h.Record(v * 2);  // so that v is not also the max that caps the answer

@@ -394,7 +394,9 @@ std::vector<std::string> FetchAll(uint16_t port, int requests, size_t max_body_b
           if (!head.ok()) co_return;
           std::string got = std::string((*conn)->reused() ? "reused " : "new ") +
                             std::to_string((*head)->status);
-          for (const auto& f : (*head)->headers.fields()) got += " [" + f.name + "=" + f.value + "]";
+          for (const auto& f : (*head)->headers.fields()) {
+            got += " [" + f.name + "=" + f.value + "]";
+          }
           bool need_read;
           auto whole = (*conn)->BufferedWholeBody(max_body_bytes, need_read);
           if (need_read) {
