@@ -32,6 +32,14 @@ class BoundedWriter {
   }
   void Char(char c) { *p_++ = c; }
   void Number(uint64_t v) { p_ = std::to_chars(p_, p_ + kMaxNumberBytes, v).ptr; }
+  // An HTTP field line, "name: value" and CRLF: kFieldSeparatorBytes besides name and value.
+  static constexpr size_t kFieldSeparatorBytes = 4;
+  void Field(std::string_view name, std::string_view value) {
+    Literal(name);
+    Literal(": ");
+    Literal(value);
+    Literal("\r\n");
+  }
 
  protected:
   char*& cursor() { return p_; }

@@ -24,7 +24,6 @@ namespace ssl = asio::ssl;
 using TlsStream = ssl::stream<Socket>;
 
 constexpr size_t kInitialInputBytes = 4 * 1024;
-constexpr size_t kKeptHeaderBytes = 8 * 1024;
 constexpr size_t kKeptBodyBytes = 64 * 1024;  // an idle connection's body buffer at most
 constexpr size_t kMaxReadChunkBytes = 64 * 1024;
 // Idle upstream keep-alive timeouts are seconds (Node 5 s, Go 90 s, nginx 75 s); a connection back

@@ -17,6 +17,9 @@ struct Header {
   std::string value;
 };
 
+// How much cleared fields' storage a header list keeps for reuse (see Headers::Clear).
+inline constexpr size_t kKeptHeaderBytes = 8 * 1024;
+
 // An ordered header list with case-insensitive lookup (RFC 9110 §5.1). Linear scans: requests
 // carry a few dozen headers at most, where a vector beats any map.
 //
@@ -100,7 +103,6 @@ struct Request {
   // is the point) unless the body's is larger than an idle connection should hold on to.
   void Recycle() {
     constexpr size_t kKeptBodyCapacity = 8 * 1024;
-    constexpr size_t kKeptHeaderBytes = 8 * 1024;
     method.clear();
     target.clear();
     version_minor = 1;

@@ -16,8 +16,8 @@
 #include <charconv>
 #include <span>
 
-#include "sluice/core/clock.h"
 #include "sluice/core/bounded_writer.h"
+#include "sluice/core/clock.h"
 #include "sluice/core/strings.h"
 
 namespace sluice::http {
@@ -508,7 +508,9 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
   // connection fields take at most kHeadOverheadBytes besides the fields themselves.
   constexpr size_t kHeadOverheadBytes = 192;
   size_t bound = kHeadOverheadBytes + content_type.size();
-  for (const auto& f : headers.fields()) bound += f.name.size() + f.value.size() + 4;
+  for (const auto& f : headers.fields()) {
+    bound += f.name.size() + f.value.size() + BoundedWriter::kFieldSeparatorBytes;
+  }
   head_.clear();
   BoundedWriter w(head_, bound);
   w.Literal(http10_ ? "HTTP/1.0 " : "HTTP/1.1 ");
@@ -516,18 +518,12 @@ void ResponseWriter::StartResponse(int status, const Headers& headers,
   w.Char(' ');
   w.Literal(StatusReason(status));
   w.Literal(kCrlf);
-  auto field = [&](std::string_view name, std::string_view value) {
-    w.Literal(name);
-    w.Literal(": ");
-    w.Literal(value);
-    w.Literal(kCrlf);
-  };
   for (const auto& f : headers.fields()) {
     if (IsHopByHopOrFraming(f.name)) continue;
     if (!content_type.empty() && EqualsIgnoreCase(f.name, "content-type")) continue;
-    field(f.name, f.value);
+    w.Field(f.name, f.value);
   }
-  if (!content_type.empty()) field("content-type", content_type);
+  if (!content_type.empty()) w.Field("content-type", content_type);
   const bool no_body = status == 204 || status == 304 || status < 200;
   if (content_length) {
     if (!no_body) {

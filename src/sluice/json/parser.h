@@ -7,9 +7,9 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <cstdint>
 #include <string_view>
 
 #include "sluice/core/result.h"

@@ -296,10 +296,9 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
     if (!signed_ok.ok()) return signed_ok.error();
   }
   // The head is bounded first (every field that could go in), then written with plain copies.
-  constexpr size_t kFieldSeparators = 4;  // ": " and CRLF
   size_t bound = 64 + up.path.size() + backend.host_header.size() + BoundedWriter::kMaxNumberBytes;
   auto count = [&](std::string_view name, std::string_view value) {
-    bound += name.size() + value.size() + kFieldSeparators;
+    bound += name.size() + value.size() + BoundedWriter::kFieldSeparatorBytes;
   };
   for (const auto& f : req.headers.fields()) count(f.name, f.value);
   for (const auto& [name, value] : up.set_headers) count(name, value);
@@ -310,18 +309,12 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
   std::string head;
   {  // the writer cuts `head` to what was written when it goes
     BoundedWriter w(head, bound);
-    auto field = [&](std::string_view name, std::string_view value) {
-      w.Literal(name);
-      w.Literal(": "sv);
-      w.Literal(value);
-      w.Literal("\r\n"sv);
-    };
     // The upstream target is the translator's path alone: like Envoy AI Gateway's translators, the
     // client's query string is not carried over.
     w.Literal("POST "sv);
     w.Literal(up.path);
     w.Literal(" HTTP/1.1\r\n"sv);
-    field("host"sv, backend.host_header);
+    w.Field("host"sv, backend.host_header);
     const bool has_credential = backend.auth.type != config::UpstreamAuth::Type::kNone;
     // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
     // Split once per request, and only when the client sent a Connection header.
@@ -353,17 +346,17 @@ Result<std::string> BuildUpstreamHead(const http::Request& req, const config::Ba
           set_later(f.name)) {
         continue;
       }
-      field(f.name, f.value);
+      w.Field(f.name, f.value);
     }
     for (const auto& [name, value] : up.set_headers) {
-      if (!Contains(ref.header_mutation.remove, name)) field(name, value);
+      if (!Contains(ref.header_mutation.remove, name)) w.Field(name, value);
     }
     for (const auto& [name, value] : ref.header_mutation.set) {
       if (has_credential && auth::IsCredentialHeader(name)) continue;
-      field(name, value);
+      w.Field(name, value);
     }
-    if (static_credential) field(static_credential->first, static_credential->second);
-    for (const auto& [name, value] : signed_headers) field(name, value);
+    if (static_credential) w.Field(static_credential->first, static_credential->second);
+    for (const auto& [name, value] : signed_headers) w.Field(name, value);
     w.Literal("content-length: "sv);
     w.Number(body.size());
     w.Literal("\r\n\r\n"sv);
