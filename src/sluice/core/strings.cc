@@ -194,6 +194,49 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   }
 }
 
+#if defined(__SSE2__)
+namespace {
+// Bit i set when byte i of `v` needs an escape: a control (at most 0x1f), '"' or '\\'.
+unsigned JsonEscapeMask(__m128i v) {
+  const __m128i max_control = _mm_set1_epi8(0x1f);
+  const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, max_control), max_control);
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  return unsigned(_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
+}
+}  // namespace
+
+char* WriteJsonEscaped(char* out, std::string_view s) {
+  // Sixteen bytes at a time, each block stored whole before its mask is looked at: the strings
+  // written here (log fields) are short, and a store past the end into the caller's slack is
+  // cheaper than finding the run's length first and copying it.
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    size_t len = static_cast<size_t>(end - p);
+    __m128i block;
+    if (len >= 16) {
+      block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      len = 16;
+    } else {
+      alignas(16) char tail[16] = {};  // never read past the string
+      std::memcpy(tail, p, len);
+      block = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), block);
+    const unsigned mask = JsonEscapeMask(block) & ((1u << len) - 1);
+    if (mask == 0) {
+      out += len;
+      p += len;
+      continue;
+    }
+    const int clean = __builtin_ctz(mask);
+    out = WriteEscape(out + clean, static_cast<uint8_t>(p[clean]));
+    p += clean + 1;
+  }
+  return out;
+}
+#else
 char* WriteJsonEscaped(char* out, std::string_view s) {
   // The same runs as AppendJsonEscaped, copied to a buffer known to be large enough.
   size_t i = 0;
@@ -206,6 +249,7 @@ char* WriteJsonEscaped(char* out, std::string_view s) {
     i = next + 1;
   }
 }
+#endif
 
 std::string JsonQuote(std::string_view s) {
   std::string out = "\"";

@@ -33,9 +33,11 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 // Appends `s` to `out` as the inside of a JSON string literal (RFC 8259 §7).
 void AppendJsonEscaped(std::string& out, std::string_view s);
-// The same, written at `out`, which must have room for kMaxJsonEscapeGrowth * s.size() bytes;
-// returns the end of what was written.
+// The same, written at `out`, which must have room for kMaxJsonEscapeGrowth * s.size() +
+// kJsonEscapeSlack bytes; returns the end of what was written. The slack past that end may be
+// overwritten.
 inline constexpr size_t kMaxJsonEscapeGrowth = 6;  // a control byte becomes \u00XX
+inline constexpr size_t kJsonEscapeSlack = 16;
 char* WriteJsonEscaped(char* out, std::string_view s);
 std::string JsonQuote(std::string_view s);
 

@@ -77,43 +77,75 @@ TEST(StringsTest, JsonEscape) {
   EXPECT_EQ(out, "[\\\"");
 }
 
-// The scan tests eight bytes at a time: put every byte value at every offset of a 17-byte string
-// (two words and a tail) and compare both writers with a byte-by-byte reference.
-TEST(StringsTest, JsonEscapeFindsEveryByteAtEveryOffset) {
-  auto reference = [](std::string_view s) {
-    std::string out;
-    for (char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c == '"' || c == '\\') {
+// JSON string escaping byte by byte, the way RFC 8259 §7 spells it.
+std::string ReferenceJsonEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      static constexpr char kShort[] = "btn-fr";  // \b \t \n (\v has none) \f \r
+      if (c >= 8 && c <= 13 && c != 11) {
         out += '\\';
-        out += ch;
-      } else if (c < 0x20) {
-        static constexpr char kShort[] = "btn-fr";  // \b \t \n (\v has none) \f \r
-        if (c >= 8 && c <= 13 && c != 11) {
-          out += '\\';
-          out += kShort[c - 8];
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        }
+        out += kShort[c - 8];
       } else {
-        out += ch;
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
       }
+    } else {
+      out += ch;
     }
-    return out;
-  };
+  }
+  return out;
+}
+
+// The scans test eight or sixteen bytes at a time: put every byte value at every offset of a
+// 17-byte string (words or a block, and a tail) and compare both writers with a reference.
+TEST(StringsTest, JsonEscapeFindsEveryByteAtEveryOffset) {
   for (int c = 0; c < 256; ++c) {
     for (size_t offset = 0; offset < 17; ++offset) {
       std::string s(17, 'a');
       s[offset] = static_cast<char>(c);
-      const std::string expected = reference(s);
+      const std::string expected = ReferenceJsonEscape(s);
       std::string appended;
       AppendJsonEscaped(appended, s);
       ASSERT_EQ(appended, expected) << "byte " << c << " at " << offset;
-      std::string written(kMaxJsonEscapeGrowth * s.size(), '\0');
+      std::string written(kMaxJsonEscapeGrowth * s.size() + kJsonEscapeSlack, '\0');
       written.resize(static_cast<size_t>(WriteJsonEscaped(written.data(), s) - written.data()));
       ASSERT_EQ(written, expected) << "byte " << c << " at " << offset;
+    }
+  }
+}
+
+// WriteJsonEscaped stores whole 16-byte blocks: at every length and mix of bytes, including the
+// worst growth, it writes the reference's bytes and nothing past the room it asks for.
+TEST(StringsTest, JsonEscapeWriterStaysWithinItsRoom) {
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 24;
+  };
+  constexpr char kGuard = '\x5a';
+  for (size_t size = 0; size <= 48; ++size) {
+    for (int round = 0; round < 40; ++round) {
+      std::string s(size, '\0');
+      for (char& c : s) {
+        const unsigned pick = next();
+        c = round == 0   ? '\x01'                      // every byte at its widest
+            : pick < 128 ? char('a' + pick % 26)       // mostly plain text
+                         : static_cast<char>(next());  // any byte
+      }
+      const size_t room = kMaxJsonEscapeGrowth * size + kJsonEscapeSlack;
+      std::string buffer(room + 64, kGuard);
+      const char* end = WriteJsonEscaped(buffer.data(), s);
+      ASSERT_EQ(std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data())),
+                ReferenceJsonEscape(s))
+          << "size " << size << " round " << round;
+      ASSERT_EQ(buffer.find_first_not_of(kGuard, room), std::string::npos)
+          << "size " << size << " round " << round;
     }
   }
 }

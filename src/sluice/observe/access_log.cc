@@ -90,19 +90,10 @@ size_t MaxRecordBytes(const AccessRecord& r) {
     strings += key.size();
     costs += kCostEntryBytes;
   }
-  return kFixedRecordBytes + kMaxJsonEscapeGrowth * strings + costs;
+  return kFixedRecordBytes + kMaxJsonEscapeGrowth * strings + kJsonEscapeSlack + costs;
 }
 
-}  // namespace
-
-std::string FormatAccessRecord(const AccessRecord& record) {
-  std::string out;
-  AppendAccessRecord(out, record);
-  return out;
-}
-
-void AppendAccessRecord(std::string& out, const AccessRecord& r) {
-  RecordWriter w(out, MaxRecordBytes(r));
+void WriteRecord(RecordWriter& w, const AccessRecord& r) {
   w.Literal(R"({"start_time":")");
   WriteTimestamp(w, r.start_unix_micros);
   w.Char('"');
@@ -153,22 +144,41 @@ void AppendAccessRecord(std::string& out, const AccessRecord& r) {
   w.Char('}');
 }
 
+}  // namespace
+
+std::string FormatAccessRecord(const AccessRecord& record) {
+  std::string out;
+  AppendAccessRecord(out, record);
+  return out;
+}
+
+void AppendAccessRecord(std::string& out, const AccessRecord& record) {
+  RecordWriter w(out, MaxRecordBytes(record));
+  WriteRecord(w, record);
+}
+
 void AccessLogBuffer::Write(std::string_view line) {
-  const bool was_empty = buffer_.empty();
-  buffer_.append(line);
-  buffer_ += '\n';
+  const bool was_empty = used_ == 0;
+  if (buffer_.size() < used_ + line.size() + 1) buffer_.resize(used_ + line.size() + 1);
+  std::memcpy(buffer_.data() + used_, line.data(), line.size());
+  used_ += line.size();
+  buffer_[used_++] = '\n';
   Written(was_empty);
 }
 
 void AccessLogBuffer::Write(const AccessRecord& record) {
-  const bool was_empty = buffer_.empty();
-  AppendAccessRecord(buffer_, record);
-  buffer_ += '\n';
+  const bool was_empty = used_ == 0;
+  {
+    RecordWriter w(buffer_, used_, MaxRecordBytes(record) + 1);
+    WriteRecord(w, record);
+    w.Char('\n');
+    used_ = w.end();
+  }
   Written(was_empty);
 }
 
 void AccessLogBuffer::Written(bool was_empty) {
-  if (buffer_.size() >= flush_bytes_) {
+  if (used_ >= flush_bytes_) {
     Flush();
   } else if (was_empty && on_first_line_) {
     on_first_line_();
@@ -176,18 +186,18 @@ void AccessLogBuffer::Written(bool was_empty) {
 }
 
 void AccessLogBuffer::Flush() {
-  if (buffer_.empty()) return;
+  if (used_ == 0) return;
   std::lock_guard lock(WriteMutex());
   size_t off = 0;
-  while (off < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + off, buffer_.size() - off);
+  while (off < used_) {
+    const ssize_t n = ::write(fd_, buffer_.data() + off, used_ - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;  // stdout gone: drop the batch rather than block a worker
     }
     off += size_t(n);
   }
-  buffer_.clear();
+  used_ = 0;
 }
 
 }  // namespace sluice::observe

@@ -74,7 +74,10 @@ class AccessLogBuffer {
 
   int fd_;
   size_t flush_bytes_;
+  // The lines are buffer_[0, used_). buffer_ keeps its size between batches, so each record is
+  // written into bytes already there rather than into room zero-filled for it.
   std::string buffer_;
+  size_t used_ = 0;
   std::function<void()> on_first_line_;
 };
 
