@@ -18,22 +18,23 @@ namespace sluice::observe {
 // flush= plays the same part): at 1,000 requests per second, one write(2) per 100 lines.
 inline constexpr std::chrono::milliseconds kAccessLogFlushDelay{100};
 
-// What one request did. Filled in by the pipeline as the request progresses.
+// What one request did. Filled in by the pipeline as the request progresses. The views point
+// into the request, the configuration and the answer, which all outlive the record.
 struct AccessRecord {
   int64_t start_unix_micros = 0;
   std::string_view method;
   std::string_view path;
   int response_code = 0;
   double duration_ms = 0;
-  std::string route;
-  std::string rule;
-  std::string backend;
+  std::string_view route;
+  std::string_view rule;
+  std::string_view backend;
   std::string upstream;  // host:port attempted last
   bool stream = false;
-  std::string original_model;  // the client's model
-  std::string request_model;   // after modelNameOverride
-  std::string response_model;
-  std::string provider;  // gen_ai.provider.name
+  std::string_view original_model;  // the client's model
+  std::string_view request_model;   // after modelNameOverride
+  std::string_view response_model;
+  std::string_view provider;  // gen_ai.provider.name
   std::optional<uint64_t> input_tokens, output_tokens, total_tokens, cached_input_tokens,
       cache_creation_input_tokens, reasoning_tokens;
   // (metadata key, value); the keys view the configuration, which outlives the record.

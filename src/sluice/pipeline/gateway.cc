@@ -372,7 +372,7 @@ Gateway::AttemptPlan Gateway::PrepareAttempt(Exchange& ex, const config::RuleBac
   const config::Backend& backend = *ref.backend;
   ++ex.record.attempts;
   ex.record.backend = backend.name;
-  ex.record.provider = std::string(ProviderName(backend.schema.name));
+  ex.record.provider = ProviderName(backend.schema.name);
   ex.record.request_model =
       ref.model_name_override.empty() ? ex.peek.model : ref.model_name_override;
 
