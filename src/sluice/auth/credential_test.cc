@@ -114,5 +114,17 @@ TEST(AppendCredentialHeaders, AwsWithoutCredentialsOrExpiredFailsNamingThePolicy
       AppendAwsSignature(b, {"POST", b.host_header, "/model/m/invoke", "{}"}, At(999), out).ok());
 }
 
+TEST(IsCredentialHeader, KnowsEveryInjectedSchemeInAnyCase) {
+  for (std::string_view name :
+       {"authorization", "Authorization", "x-api-key", "X-Api-Key", "api-key", "API-KEY",
+        "x-amz-security-token", "X-Amz-Date", "x-amz-content-sha256"}) {
+    EXPECT_TRUE(IsCredentialHeader(name)) << name;
+  }
+  for (std::string_view name : {"", "authorizatio", "authorizations", "x-api-keys", "api-kex",
+                                "x-amz-date2", "x-amz-security-tokex", "content-type", "host"}) {
+    EXPECT_FALSE(IsCredentialHeader(name)) << name;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::auth
