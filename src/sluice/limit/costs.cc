@@ -1,7 +1,5 @@
 #include "sluice/limit/costs.h"
 
-#include <algorithm>
-
 namespace sluice::limit {
 
 uint64_t CostValue(const TokenUsage& usage, config::CostType type) {
@@ -20,21 +18,6 @@ uint64_t CostValue(const TokenUsage& usage, config::CostType type) {
       return usage.reasoning.value_or(0);
   }
   return 0;
-}
-
-std::vector<std::pair<std::string_view, uint64_t>> ComputeCosts(
-    const TokenUsage& usage, std::span<const config::Cost> route_costs,
-    std::span<const config::Cost> global_costs) {
-  std::vector<std::pair<std::string_view, uint64_t>> out;
-  out.reserve(route_costs.size() + global_costs.size());
-  auto add = [&](const config::Cost& cost) {
-    bool seen = std::any_of(out.begin(), out.end(),
-                            [&](const auto& kv) { return kv.first == cost.metadata_key; });
-    if (!seen) out.emplace_back(cost.metadata_key, CostValue(usage, cost.type));
-  };
-  for (const config::Cost& cost : route_costs) add(cost);
-  for (const config::Cost& cost : global_costs) add(cost);
-  return out;
 }
 
 }  // namespace sluice::limit

@@ -2,12 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace sluice::limit {
 namespace {
 
 using config::Cost;
 using config::CostType;
 using Costs = std::vector<std::pair<std::string_view, uint64_t>>;
+
+Costs Computed(const TokenUsage& usage, std::span<const Cost> route, std::span<const Cost> global) {
+  Costs out;
+  ComputeCosts(usage, route, global, out);
+  return out;
+}
 
 TokenUsage Usage() {
   TokenUsage u;
@@ -38,8 +46,7 @@ TEST(CostsTest, UnsetCountsAreZero) {
                              {"out", CostType::kOutputToken},
                              {"reasoning", CostType::kReasoningToken},
                              {"total", CostType::kTotalToken}};
-  EXPECT_EQ(ComputeCosts(u, route, {}),
-            (Costs{{"in", 8}, {"out", 0}, {"reasoning", 0}, {"total", 8}}));
+  EXPECT_EQ(Computed(u, route, {}), (Costs{{"in", 8}, {"out", 0}, {"reasoning", 0}, {"total", 8}}));
 }
 
 // GatewayConfigSpec.globalLLMRequestCosts: a route cost with the same metadataKey overrides the
@@ -50,30 +57,30 @@ TEST(CostsTest, RouteCostsBeatGlobalCosts) {
   std::vector<Cost> global = {{"llm_total_token", CostType::kTotalToken},
                               {"llm_input_token", CostType::kInputToken},
                               {"llm_reasoning", CostType::kReasoningToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), route, global), (Costs{{"llm_input_token", 1920},
-                                                         {"route_only", 300},
-                                                         {"llm_total_token", 2306},
-                                                         {"llm_reasoning", 256}}));
+  EXPECT_EQ(Computed(Usage(), route, global), (Costs{{"llm_input_token", 1920},
+                                                     {"route_only", 300},
+                                                     {"llm_total_token", 2306},
+                                                     {"llm_reasoning", 256}}));
 }
 
 TEST(CostsTest, GlobalOnlyAndRouteOnly) {
   std::vector<Cost> global = {{"g", CostType::kInputToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), {}, global), (Costs{{"g", 2006}}));
+  EXPECT_EQ(Computed(Usage(), {}, global), (Costs{{"g", 2006}}));
   std::vector<Cost> route = {{"r", CostType::kOutputToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), route, {}), (Costs{{"r", 300}}));
-  EXPECT_EQ(ComputeCosts(Usage(), {}, {}), Costs{});
+  EXPECT_EQ(Computed(Usage(), route, {}), (Costs{{"r", 300}}));
+  EXPECT_EQ(Computed(Usage(), {}, {}), Costs{});
 }
 
 TEST(CostsTest, FirstCostOfAKeyWinsWithinAList) {
   std::vector<Cost> route = {{"k", CostType::kOutputToken}, {"k", CostType::kInputToken}};
   std::vector<Cost> global = {{"g", CostType::kTotalToken}, {"g", CostType::kInputToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), route, global), (Costs{{"k", 300}, {"g", 2306}}));
+  EXPECT_EQ(Computed(Usage(), route, global), (Costs{{"k", 300}, {"g", 2306}}));
 }
 
 TEST(CostsTest, KeysAreCaseSensitive) {
   std::vector<Cost> route = {{"Tokens", CostType::kOutputToken}};
   std::vector<Cost> global = {{"tokens", CostType::kInputToken}};
-  EXPECT_EQ(ComputeCosts(Usage(), route, global), (Costs{{"Tokens", 300}, {"tokens", 2006}}));
+  EXPECT_EQ(Computed(Usage(), route, global), (Costs{{"Tokens", 300}, {"tokens", 2006}}));
 }
 
 }  // namespace

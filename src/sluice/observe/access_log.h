@@ -3,6 +3,7 @@
 // JSON access log: one line per request on stdout. Lines are buffered per worker and written in
 // batches (on size or a periodic flush), so logging costs no syscall per request.
 
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,8 +38,9 @@ struct AccessRecord {
   std::string_view provider;  // gen_ai.provider.name
   std::optional<uint64_t> input_tokens, output_tokens, total_tokens, cached_input_tokens,
       cache_creation_input_tokens, reasoning_tokens;
-  // (metadata key, value); the keys view the configuration, which outlives the record.
-  std::vector<std::pair<std::string_view, uint64_t>> costs;
+  // (metadata key, value); the keys view the configuration, which outlives the record. A route
+  // names a few costs: they are kept inline.
+  boost::container::small_vector<std::pair<std::string_view, uint64_t>, 4> costs;
   std::string error;
   int attempts = 0;
 };

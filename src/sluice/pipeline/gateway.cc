@@ -661,7 +661,7 @@ void Gateway::Finish(Exchange& ex) {
     r.cache_creation_input_tokens = u.cache_creation_input;
     r.reasoning_tokens = u.reasoning;
     r.response_model = ex.response.model.empty() ? r.request_model : ex.response.model;
-    if (ex.route) r.costs = limit::ComputeCosts(u, ex.route->costs, ex.cfg->global_costs);
+    if (ex.route) limit::ComputeCosts(u, ex.route->costs, ex.cfg->global_costs, r.costs);
   }
   log_.Write(r);
 }
