@@ -121,8 +121,14 @@ def main(out):
         s, n, p = (max_rps.get(("sluice", small)), max_rps.get(("nginx", small)),
                    max_rps.get(("portkey", small)))
         if s and n:
+            # The verdict takes each system's median; the ratio of each round (the two systems
+            # measured a minute apart) shows how far the machine's drift moves it.
+            by_round = {x["round"]: x["rps"] for x in wrk[("nginx", small)]}
+            rounds = ", ".join(f"{x['rps'] / by_round[x['round']]:.2f}"
+                               for x in wrk[("sluice", small)]
+                               if by_round.get(x["round"]))
             targets.append((f"Max RPS ≥ 0.9 × nginx ({small})", f"{s / n:.2f} × nginx "
-                            f"({fmt(s)} vs {fmt(n)} req/s)", s >= 0.9 * n))
+                            f"({fmt(s)} vs {fmt(n)} req/s; per round {rounds})", s >= 0.9 * n))
         cs, cn = wrk_cpu_ms_per_k.get(("sluice", small)), wrk_cpu_ms_per_k.get(("nginx", small))
         if cs and cn:
             # When the load generator's core limits wrk, the CPU each system spends per request
