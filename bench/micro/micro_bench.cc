@@ -1,8 +1,10 @@
 // Google Benchmark micro-benchmarks of the request path's hot pieces: body peek, SSE framing,
-// route match and usage extraction. Run: build/release/sluice_microbench
+// route match, usage extraction and the access-log line. Run: build/release/sluice_microbench
 // (scripts/test does not run them; they time the machine, not correctness).
 
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -12,6 +14,7 @@
 #include "sluice/json/incremental_index.h"
 #include "sluice/json/request_body.h"
 #include "sluice/limit/usage.h"
+#include "sluice/observe/access_log.h"
 #include "sluice/route/matcher.h"
 
 namespace {
@@ -221,6 +224,35 @@ void BM_MatchRouteRegex(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MatchRouteRegex);
+
+// One access-log line as the benchmark's chat requests produce it, formatted into a worker's
+// buffer (written to /dev/null when the buffer fills).
+void BM_AccessLogLine(benchmark::State& state) {
+  const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  observe::AccessLogBuffer log(null_fd);
+  observe::AccessRecord r;
+  r.start_unix_micros = 1'795'700'000'000'000;
+  r.method = "POST";
+  r.path = "/v1/chat/completions";
+  r.response_code = 200;
+  r.duration_ms = 1.022;
+  r.route = "default/bench";
+  r.rule = "rule/0";
+  r.backend = "default/openai";
+  r.upstream = "127.0.0.1:28341";
+  r.original_model = r.request_model = r.response_model = "gpt-4o-mini";
+  r.provider = "openai";
+  r.input_tokens = 112;
+  r.output_tokens = 16;
+  r.total_tokens = 128;
+  r.cached_input_tokens = 0;
+  r.reasoning_tokens = 0;
+  r.costs = {{"llm_input_token", 112}, {"llm_output_token", 16}, {"llm_total_token", 128}};
+  for (auto _ : state) log.Write(r);
+  log.Flush();
+  ::close(null_fd);
+}
+BENCHMARK(BM_AccessLogLine);
 
 }  // namespace
 
