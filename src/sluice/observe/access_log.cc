@@ -159,10 +159,12 @@ void AppendAccessRecord(std::string& out, const AccessRecord& record) {
 
 void AccessLogBuffer::Write(std::string_view line) {
   const bool was_empty = used_ == 0;
-  if (buffer_.size() < used_ + line.size() + 1) buffer_.resize(used_ + line.size() + 1);
-  std::memcpy(buffer_.data() + used_, line.data(), line.size());
-  used_ += line.size();
-  buffer_[used_++] = '\n';
+  {
+    BoundedWriter w(buffer_, used_, line.size() + 1);
+    w.Literal(line);
+    w.Char('\n');
+    used_ = w.end();
+  }
   Written(was_empty);
 }
 
