@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "sluice/codec/aws_eventstream.h"
+#include "sluice/http/io.h"
 
 namespace sluice::fake {
 
@@ -210,7 +211,7 @@ class Connection {
       while (!complete_) {
         if (begin == end) {
           begin = end = 0;
-          size_t n = co_await socket_.async_read_some(asio::buffer(input_),
+          size_t n = co_await socket_.async_read_some(http::DrainingBuffer(asio::buffer(input_)),
                                                       asio::redirect_error(kUse, ec));
           if (ec) co_return;
           end = n;

@@ -266,12 +266,11 @@ class ConnectionImpl final : public UpstreamConnection {
   Task<std::tuple<boost::system::error_code, size_t>> ReadSome() {
     if (pos_ == len_) pos_ = len_ = 0;
     if (len_ == input_.size()) input_.resize(input_.size() * 2);
-    return std::visit(
-        [&](auto& s) {
-          return s.async_read_some(asio::buffer(input_.data() + len_, input_.size() - len_),
-                                   kNoThrow);
-        },
-        stream_);
+    const asio::mutable_buffer free_end(input_.data() + len_, input_.size() - len_);
+    if (auto* plain = std::get_if<Socket>(&stream_)) {
+      return plain->async_read_some(DrainingBuffer(free_end), kNoThrow);
+    }
+    return std::get<TlsStream>(stream_).async_read_some(free_end, kNoThrow);
   }
 
   // Takes in what ReadSome read (or why it failed) and parses it.

@@ -295,7 +295,7 @@ class Connection final : public RequestControl, public std::enable_shared_from_t
       read_timed_out_ = false;
       read_deadline_ = CoarseSteadyNow() + timeout;
       ScheduleTimer();
-      auto [ec, n] = co_await socket_.async_read_some(target, kNoThrow);
+      auto [ec, n] = co_await socket_.async_read_some(DrainingBuffer(target), kNoThrow);
       read_deadline_ = kNoDeadline;
       if (read_timed_out_) {
         if (got_bytes) co_await RejectRequest(408, "request not received in time");
