@@ -41,6 +41,38 @@ def ratio(a, b, digits=2):
     return f"{a / b:.{digits}f}×"
 
 
+def merge_slices(slices):
+    """One record per round from a round's wrk slices: their requests over their time."""
+    by_round = defaultdict(list)
+    for x in slices:
+        by_round[x["round"]].append(x)
+    merged = []
+    for rnd, xs in sorted(by_round.items()):
+        # Older results have one 5 s run per round and no "seconds".
+        secs = sum(x.get("seconds") or (x["requests"] / x["rps"] if x["rps"] else 0) for x in xs)
+        reqs = sum(x["requests"] for x in xs)
+        merged.append({
+            "round": rnd, "requests": reqs, "rps": reqs / secs if secs else 0,
+            "non_2xx": sum(x["non_2xx"] for x in xs),
+            "socket_errors": sum(x["socket_errors"] for x in xs),
+            "cpu_ticks": sum(x["cpu_ticks"] for x in xs), "clk_tck": xs[0]["clk_tck"],
+            "peak_rss_kib": max(x.get("peak_rss_kib", 0) for x in xs)})
+    return merged
+
+
+def paired_ratios(slices_a, slices_b):
+    """a's rate over b's for every slice both measured (same round, same slice number)."""
+    b = {(x["round"], x.get("slice", 0)): x["rps"] for x in slices_b}
+    return [x["rps"] / b[k] for x in slices_a
+            for k in [(x["round"], x.get("slice", 0))] if b.get(k)]
+
+
+def paired_ratio_cell(wrk_slices, scenario, baseline, digits):
+    pairs = paired_ratios(wrk_slices.get(("sluice", scenario), []),
+                          wrk_slices.get((baseline, scenario), []))
+    return f"{median(pairs):.{digits}f}×" if pairs else "–"
+
+
 def main(out):
     rows = [json.loads(l) for l in open(os.path.join(out, "results.jsonl")) if l.strip()]
     machine = open(os.path.join(out, "machine.txt")).read().strip().splitlines()
@@ -51,10 +83,11 @@ def main(out):
         machine.append(f"load average (1 min) during the runs: {min(loads):.2f}–{max(loads):.2f}")
 
     # --- Maximum RPS (wrk) and CPU at saturation
-    wrk = defaultdict(list)
+    wrk_slices = defaultdict(list)
     for r in rows:
         if r["kind"] == "wrk":
-            wrk[(r["system"], r["scenario"])].append(r)
+            wrk_slices[(r["system"], r["scenario"])].append(r)
+    wrk = {k: merge_slices(v) for k, v in wrk_slices.items()}
     scenarios = []
     for r in rows:
         if r.get("scenario") and r["scenario"] not in scenarios:
@@ -120,15 +153,15 @@ def main(out):
     if small:
         s, n, p = (max_rps.get(("sluice", small)), max_rps.get(("nginx", small)),
                    max_rps.get(("portkey", small)))
-        if s and n:
-            # The verdict takes each system's median; the ratio of each round (the two systems
-            # measured a minute apart) shows how far the machine's drift moves it.
-            by_round = {x["round"]: x["rps"] for x in wrk[("nginx", small)]}
-            rounds = ", ".join(f"{x['rps'] / by_round[x['round']]:.2f}"
-                               for x in wrk[("sluice", small)]
-                               if by_round.get(x["round"]))
-            targets.append((f"Max RPS ≥ 0.9 × nginx ({small})", f"{s / n:.2f} × nginx "
-                            f"({fmt(s)} vs {fmt(n)} req/s; per round {rounds})", s >= 0.9 * n))
+        pairs = paired_ratios(wrk_slices[("sluice", small)], wrk_slices.get(("nginx", small), []))
+        if s and n and pairs:
+            # The verdict is the median of the ratios of slices measured seconds apart; the middle
+            # half of them shows how far the machine's swings move a single pair.
+            q = statistics.quantiles(pairs, n=4) if len(pairs) > 1 else [pairs[0]] * 3
+            m = median(pairs)
+            targets.append((f"Max RPS ≥ 0.9 × nginx ({small})", f"{m:.2f} × nginx (median of "
+                            f"{len(pairs)} paired slices, middle half {q[0]:.2f}–{q[2]:.2f}; "
+                            f"{fmt(s)} vs {fmt(n)} req/s)", m >= 0.9))
         cs, cn = wrk_cpu_ms_per_k.get(("sluice", small)), wrk_cpu_ms_per_k.get(("nginx", small))
         if cs and cn:
             # When the load generator's core limits wrk, the CPU each system spends per request
@@ -137,9 +170,11 @@ def main(out):
                             f"{cn / cs:.2f} × nginx ({fmt(1e6 / cs)} vs {fmt(1e6 / cn)} req/s; "
                             f"{cs:.1f} vs {cn:.1f} µs CPU per request)",
                             cn / cs >= 0.9))
-        if s and p:
-            targets.append((f"Max RPS ≥ 25 × Portkey ({small})", f"{s / p:.1f} × Portkey "
-                            f"({fmt(s)} vs {fmt(p)} req/s)", s >= 25 * p))
+        pairs = paired_ratios(wrk_slices[("sluice", small)], wrk_slices.get(("portkey", small), []))
+        if s and p and pairs:
+            m = median(pairs)
+            targets.append((f"Max RPS ≥ 25 × Portkey ({small})", f"{m:.1f} × Portkey (median of "
+                            f"{len(pairs)} paired slices; {fmt(s)} vs {fmt(p)} req/s)", m >= 25))
         e = lat.get(("sluice", small, 1000))
         if e:
             a = e["added_latency_us"]
@@ -204,9 +239,10 @@ def main(out):
         for t, m, ok in targets:
             md.append(f"| {t} | {m} | {'yes' if ok else '**no**'} |")
         md.append("")
-    md.append("**Maximum throughput** (wrk -t1 -c32, closed loop, req/s; one worker core each; in "
-              "brackets how busy the system's core was: below ~90% the limit was elsewhere, "
-              "usually the core shared by wrk and the fake provider)")
+    md.append("**Maximum throughput** (wrk -t1 -c32, closed loop, req/s over each round's slices, "
+              "median of the rounds; one worker core each; in brackets how busy the system's core "
+              "was: below ~90% the limit was elsewhere, usually the core shared by wrk and the "
+              "fake provider; the ratios are medians of the ratios of slices taken in turn)")
     md.append("")
     md.append("| Scenario | " + " | ".join(systems) + " | Sluice/nginx | Sluice/Portkey |")
     md.append("|---|" + "---:|" * (len(systems) + 2))
@@ -220,8 +256,9 @@ def main(out):
             busy = wrk_busy.get((s, sc))
             cells.append(fmt(v) + (f" [{busy:.0f}%]" if busy is not None else "")
                          + (f" ({bad} err)" if bad else ""))
-        md.append(f"| {sc} | " + " | ".join(cells) + f" | {ratio(max_rps.get(('sluice', sc)), max_rps.get(('nginx', sc)))}"
-                  f" | {ratio(max_rps.get(('sluice', sc)), max_rps.get(('portkey', sc)), 1)} |")
+        md.append(f"| {sc} | " + " | ".join(cells)
+                  + f" | {paired_ratio_cell(wrk_slices, sc, 'nginx', 2)}"
+                  f" | {paired_ratio_cell(wrk_slices, sc, 'portkey', 1)} |")
     if other_apis:
         md.append("")
         md.append("**Sluice across APIs** (wrk -t1 -c32 max req/s and CPU per request of the same "
