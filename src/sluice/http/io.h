@@ -15,6 +15,16 @@
 
 // Not self-contained: after the socket headers above.
 #include <boost/asio/detail/reactive_socket_recv_op.hpp>
+#include <boost/version.hpp>
+
+// DrainingBuffer's receive operation (below) is written against the reactor internals of Boost
+// 1.81, the Boost of Debian 12. With another Boost it is left out and DrainingBuffer reads as a
+// plain buffer does.
+#if BOOST_VERSION / 100 == 1081 && !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+#define SLUICE_DRAINING_READS 1
+#else
+#define SLUICE_DRAINING_READS 0
+#endif
 
 namespace sluice::http {
 
@@ -53,6 +63,7 @@ void SendNow(Socket& socket, std::span<asio::const_buffer>& buffers);
 
 }  // namespace sluice::http
 
+#if SLUICE_DRAINING_READS
 // Asio's receive operation for a DrainingBuffer: the same non-blocking recv(2), reporting a short
 // read as "done and exhausted", which turns the reactor's speculative read off until epoll reports
 // the socket readable again.
@@ -86,3 +97,4 @@ class boost::asio::detail::reactive_socket_recv_op_base<sluice::http::DrainingBu
   sluice::http::DrainingBuffer buffer_;
   socket_base::message_flags flags_;
 };
+#endif  // SLUICE_DRAINING_READS
