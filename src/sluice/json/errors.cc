@@ -32,8 +32,8 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return 0;
 }
 
-// JSON-escapes `s`, replacing each ill-formed UTF-8 byte with U+FFFD so the result is always a
-// valid JSON text (RFC 8259 §8.1 requires UTF-8), even when the message quotes raw upstream bytes.
+}  // namespace
+
 void AppendEscapedUtf8(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the current well-formed run
   size_t i = 0;
@@ -49,8 +49,6 @@ void AppendEscapedUtf8(std::string& out, std::string_view s) {
   }
   AppendJsonEscaped(out, s.substr(run));
 }
-
-}  // namespace
 
 std::string OpenAIErrorJson(std::string_view type, int code, std::string_view message) {
   std::string out;

@@ -458,6 +458,47 @@ TEST(OpenAIToAWSAnthropic, BedrockErrorsInOpenAIShape) {
       R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"502","message":"<html>Bad Gateway</html>"}})");
 }
 
+// Claude on Bedrock (InvokeModel) and Converse answer errors alike, so both backends map a body
+// the same way for each client API, whatever its shape.
+TEST(BedrockErrors, BothBedrockSchemasMapEveryBodyAlike) {
+  struct Case {
+    int status;
+    std::string_view error_type, body, openai, anthropic;
+  };
+  const Case cases[] = {
+      {400, "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+       R"({"Message":"m"})",
+       R"({"type":"error","error":{"type":"ValidationException","code":"400","message":"m"}})",
+       R"({"type":"error","error":{"type":"invalid_request_error","message":"m"}})"},
+      {529, "", R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})",
+       R"({"type":"error","error":{"type":"overloaded_error","code":"529","message":"busy"}})",
+       R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})"},
+      {500, "InternalServerException", R"({"code":7})",
+       R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"500","message":"{\"code\":7}"}})",
+       R"({"type":"error","error":{"type":"internal_server_error","message":"{\"code\":7}"}})"},
+      {502, "", "bad \xff byte",
+       R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"502","message":"bad )"
+       "\xEF\xBF\xBD"
+       R"( byte"}})",
+       R"({"type":"error","error":{"type":"internal_server_error","message":"bad )"
+       "\xEF\xBF\xBD"
+       R"( byte"}})"},
+  };
+  for (SchemaName schema : {SchemaName::kAWSBedrock, SchemaName::kAWSAnthropic}) {
+    auto chat = Translate(Endpoint::kChatCompletions, schema, R"({"model":"m","messages":[]})");
+    auto messages = Translate(Endpoint::kMessages, schema, R"({"model":"m","messages":[]})");
+    for (const Case& c : cases) {
+      SCOPED_TRACE(std::string(c.body));
+      const auto o = chat.t->TranslateError(c.status, "application/json", c.error_type, c.body);
+      EXPECT_EQ(o.status, c.status);
+      EXPECT_EQ(o.body, c.openai);
+      const auto a = messages.t->TranslateError(c.status, "application/json", c.error_type, c.body);
+      EXPECT_EQ(a.status, c.status);
+      EXPECT_EQ(a.body, c.anthropic);
+    }
+  }
+}
+
 TEST(OpenAIToAWSAnthropic, ExceptionMidStreamIsAnErrorChunkThenDone) {
   auto r = Translate(Endpoint::kChatCompletions, SchemaName::kAWSAnthropic,
                      R"({"model":"m","max_tokens":5,"stream":true,"messages":[]})", true);

@@ -176,9 +176,9 @@ class AnthropicToAWSAnthropic final : public Translator {
     return Ok();
   }
 
-  ClientError TranslateError(int status, std::string_view, std::string_view error_type,
+  ClientError TranslateError(int status, std::string_view, std::string_view,
                              std::string_view body) const override {
-    return common::BedrockErrorToAnthropic(status, error_type, body);
+    return common::BedrockErrorToAnthropic(status, body);
   }
 
   const limit::ResponseInfo& response() const override { return info_; }

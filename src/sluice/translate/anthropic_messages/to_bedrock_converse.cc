@@ -454,9 +454,9 @@ class AnthropicToBedrockConverse final : public ConverseTranslator {
  public:
   AnthropicToBedrockConverse() : ConverseTranslator("msg_") {}
 
-  ClientError TranslateError(int status, std::string_view content_type, std::string_view,
+  ClientError TranslateError(int status, std::string_view, std::string_view,
                              std::string_view body) const override {
-    return AnthropicErrorFromBedrock(status, content_type, body);
+    return common::BedrockErrorToAnthropic(status, body);
   }
 
  private:
@@ -648,7 +648,7 @@ class AnthropicToBedrockConverse final : public ConverseTranslator {
     const std::string_view error_type = common::AnthropicErrorTypeForStatus(status);
     failed_ = true;
     stream_error_ = std::string(error_type) + ": " + text;
-    event_ = common::AnthropicErrorJson(error_type, common::ValidUtf8(text));
+    event_ = common::AnthropicErrorJson(error_type, text);
     Emit(out, an::kEventError);
   }
 

@@ -3,7 +3,6 @@
 #include <random>
 
 #include "sluice/core/strings.h"
-#include "sluice/json/errors.h"
 #include "sluice/schema/anthropic/messages.h"
 #include "sluice/schema/bedrock/runtime.h"
 #include "sluice/schema/openai/chat.h"
@@ -231,56 +230,6 @@ std::string_view AnthropicStopReason(std::string_view r) {
   if (r == br::kStopContextWindowExceeded) return br::kStopContextWindowExceeded;
   if (r == br::kStopContentFiltered || r == br::kStopGuardrailIntervened) return an::kStopRefusal;
   return an::kStopEndTurn;
-}
-
-namespace {
-
-// The "message" of a Bedrock JSON error body, if it is one.
-std::optional<std::string> BedrockMessage(std::string_view body) {
-  if (!common::LooksLikeJsonObject(body)) return std::nullopt;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  simdjson::dom::object o;
-  if (parser.parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS ||
-      root.get_object().get(o) != simdjson::SUCCESS) {
-    return std::nullopt;
-  }
-  simdjson::dom::element m;
-  std::string_view text;
-  if ((Find(o, br::kErrorMessage, m) || Find(o, br::kErrorMessageCapital, m)) &&
-      AsString(m, text)) {
-    return std::string(text);
-  }
-  return std::string();  // a JSON object without a message
-}
-
-}  // namespace
-
-ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
-                                   std::string_view error_type, std::string_view body,
-                                   bool pass_json_without_type) {
-  // "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" → the name only.
-  error_type = error_type.substr(0, error_type.find(':'));
-  const bool json_type = content_type.find("json") != std::string_view::npos;
-  if (pass_json_without_type && json_type && error_type.empty() &&
-      common::LooksLikeJsonObject(body)) {
-    return {status, std::string(br::kContentTypeJson), std::string(body)};
-  }
-  if (auto message = BedrockMessage(body)) {
-    const std::string_view type = error_type.empty() ? br::kBackendErrorType : error_type;
-    return {status, std::string(br::kContentTypeJson),
-            json::OpenAIErrorJson(type, status, *message)};
-  }
-  return {status, std::string(br::kContentTypeJson),
-          json::OpenAIErrorJson(br::kBackendErrorType, status, body)};
-}
-
-ClientError AnthropicErrorFromBedrock(int status, std::string_view, std::string_view body) {
-  std::string message = BedrockMessage(body).value_or(std::string(body));
-  if (message.empty() && common::LooksLikeJsonObject(body)) message = std::string(body);
-  return {status, std::string(br::kContentTypeJson),
-          common::AnthropicErrorJson(common::AnthropicErrorTypeForStatus(status),
-                                     common::ValidUtf8(message))};
 }
 
 bool IsClaudeModel(std::string_view model) {

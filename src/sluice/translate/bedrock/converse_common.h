@@ -124,19 +124,6 @@ std::string_view OpenAIFinishReason(std::string_view stop_reason);
 // and guardrail_intervened → refusal, anything else → end_turn.
 std::string_view AnthropicStopReason(std::string_view stop_reason);
 
-// Non-2xx Bedrock answer → OpenAI-shaped error (reference §9): a JSON {"message"} body becomes
-// {"type":"error","error":{"type":<x-amzn-errortype>,"code":"<status>","message":...}}; the
-// header's ":namespace" suffix, when AWS adds one, is cut. A body that is not a JSON object is
-// wrapped with type AWSBedrockBackendError. When `pass_json_without_type` is set (Titan
-// embeddings, as the reference does), a JSON body with no x-amzn-errortype passes through.
-ClientError OpenAIErrorFromBedrock(int status, std::string_view content_type,
-                                   std::string_view error_type, std::string_view body,
-                                   bool pass_json_without_type = false);
-// The same answer in Anthropic's error shape: {"type":"error","error":{"type":<by status>,
-// "message":...}}, the type from the reference's status table.
-ClientError AnthropicErrorFromBedrock(int status, std::string_view content_type,
-                                      std::string_view body);
-
 // True when the Bedrock model id names an Anthropic Claude model ("anthropic.claude-...",
 // "us.anthropic.claude-...", an inference-profile ARN containing "claude").
 bool IsClaudeModel(std::string_view model);

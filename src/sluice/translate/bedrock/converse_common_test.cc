@@ -109,11 +109,12 @@ TEST(Errors, ExceptionStatusesFromTheApiReference) {
 }
 
 TEST(Errors, InvalidUtf8InARawBodyStaysValidJson) {
-  const ClientError e = AnthropicErrorFromBedrock(502, "text/plain", "bad \xff byte");
+  const ClientError e = common::BedrockErrorToAnthropic(502, "bad \xff byte");
   EXPECT_EQ(e.body, R"({"type":"error","error":{"type":"internal_server_error","message":"bad )"
                     "\xEF\xBF\xBD"
                     R"( byte"}})");
-  const ClientError o = OpenAIErrorFromBedrock(400, "application/json", "", R"({"Message":"m"})");
+  const ClientError o =
+      common::BedrockErrorToOpenAI(400, "application/json", "", R"({"Message":"m"})");
   EXPECT_EQ(o.body, R"({"type":"error","error":{"type":"AWSBedrockBackendError","code":"400",)"
                     R"("message":"m"}})");
 }

@@ -1,6 +1,6 @@
 #include "sluice/translate/common/anthropic_errors.h"
 
-#include <simdjson.h>
+#include <optional>
 
 #include "sluice/core/strings.h"
 #include "sluice/json/errors.h"
@@ -45,34 +45,11 @@ std::string_view AnthropicErrorTypeForStatus(int status) {
 }
 
 std::string AnthropicErrorJson(std::string_view type, std::string_view message) {
-  std::string out = R"({"type":"error","error":{"type":)";
-  out += JsonQuote(type);
-  out += R"(,"message":)";
-  out += JsonQuote(message);
-  out += "}}";
-  return out;
-}
-
-std::string ValidUtf8(std::string_view text) {
-  if (simdjson::validate_utf8(text.data(), text.size())) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 16);
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto b0 = static_cast<uint8_t>(text[i]);
-    size_t n = b0 < 0x80                    ? 1
-               : (b0 >= 0xC2 && b0 <= 0xDF) ? 2
-               : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
-               : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
-                                            : 0;
-    if (n > 0 && i + n <= text.size() && simdjson::validate_utf8(text.data() + i, n)) {
-      out.append(text.substr(i, n));
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    }
-  }
+  std::string out = R"({"type":"error","error":{"type":")";
+  json::AppendEscapedUtf8(out, type);
+  out += R"(","message":")";
+  json::AppendEscapedUtf8(out, message);
+  out += "\"}}";
   return out;
 }
 
@@ -113,13 +90,39 @@ std::string_view BedrockErrorType(std::string_view x_amzn_errortype) {
                                                         : x_amzn_errortype.substr(0, colon));
 }
 
-ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::string_view body) {
+namespace {
+
+// Bedrock's {"message":M}; some services spell it "Message".
+std::optional<std::string_view> BedrockMessage(const bj::object& o) {
+  if (auto m = FindString(o, schema::bedrock::kErrorMessage)) return m;
+  return FindString(o, schema::bedrock::kErrorMessageCapital);
+}
+
+// The body as a JSON object, when it is one.
+std::optional<bj::value> ParseObject(std::string_view body) {
+  if (!LooksLikeJsonObject(body)) return std::nullopt;
+  auto parsed = ParseJson(body, ErrorSource::kUpstream);
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  return std::move(parsed).value();
+}
+
+}  // namespace
+
+ClientError BedrockErrorToOpenAI(int status, std::string_view content_type,
+                                 std::string_view error_type, std::string_view body,
+                                 bool pass_json_without_type) {
   ClientError e;
   e.status = status;
-  if (auto parsed = ParseJson(body, ErrorSource::kUpstream); parsed.ok() && parsed->is_object()) {
+  const std::string_view type = BedrockErrorType(error_type);
+  const auto parsed = ParseObject(body);
+  if (pass_json_without_type && type.empty() && parsed &&
+      content_type.find("json") != std::string_view::npos) {
+    e.body = std::string(body);
+    return e;
+  }
+  if (parsed) {
     const bj::object& o = parsed->get_object();
-    if (auto m = FindString(o, wire::kMessage)) {
-      const std::string_view type = BedrockErrorType(error_type);
+    if (auto m = BedrockMessage(o)) {
       e.body = json::OpenAIErrorJson(type.empty() ? kBackendErrorType : type, status, *m);
       return e;
     }
@@ -134,17 +137,16 @@ ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::s
   return e;
 }
 
-ClientError BedrockErrorToAnthropic(int status, std::string_view error_type,
-                                    std::string_view body) {
+ClientError BedrockErrorToAnthropic(int status, std::string_view body) {
   ClientError e;
   e.status = status;
-  if (auto parsed = ParseJson(body, ErrorSource::kUpstream); parsed.ok() && parsed->is_object()) {
+  if (const auto parsed = ParseObject(body)) {
     const bj::object& o = parsed->get_object();
     if (FindString(o, wire::kType) == wire::kError && FindObject(o, wire::kError) != nullptr) {
       e.body = std::string(body);
       return e;
     }
-    if (auto m = FindString(o, wire::kMessage)) {
+    if (auto m = BedrockMessage(o)) {
       e.body = AnthropicErrorJson(AnthropicErrorTypeForStatus(status), *m);
       return e;
     }

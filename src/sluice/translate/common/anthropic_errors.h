@@ -19,10 +19,9 @@ namespace sluice::translate::common {
 bool LooksLikeJsonObject(std::string_view body);
 
 std::string_view AnthropicErrorTypeForStatus(int status);
+// Anthropic's error shape; the strings are escaped with ill-formed UTF-8 replaced (U+FFFD), so a
+// message quoting raw upstream bytes still makes valid JSON.
 std::string AnthropicErrorJson(std::string_view type, std::string_view message);
-// `text` with each ill-formed UTF-8 byte replaced by U+FFFD (RFC 3629 §3, §4), so that a message
-// quoting raw upstream bytes still makes a valid JSON text.
-std::string ValidUtf8(std::string_view text);
 
 // Anthropic upstream (native or Claude on Bedrock/Vertex) answering an Anthropic client: JSON
 // bodies pass through unchanged, anything else is wrapped with the status's type.
@@ -35,15 +34,21 @@ ClientError OpenAIErrorToAnthropic(int status, std::string_view body);
 // "ValidationException:http://internal.amazon.com/coral/..." → "ValidationException".
 std::string_view BedrockErrorType(std::string_view x_amzn_errortype);
 
-// A Bedrock error for an OpenAI client: {"message"} + x-amzn-errortype →
-// {"type":"error","error":{"type":<errortype>,"code":"<status>","message":M}}; a body that is not
-// such JSON is wrapped with type AWSBedrockBackendError.
-ClientError BedrockErrorToOpenAI(int status, std::string_view error_type, std::string_view body);
+// A non-2xx Bedrock answer (Converse, InvokeModel, Titan embeddings) for an OpenAI client
+// (reference §9): a JSON {"message"} (or "Message") with x-amzn-errortype becomes
+// {"type":"error","error":{"type":<errortype>,"code":"<status>","message":M}}, with the header's
+// ":namespace" suffix cut and type AWSBedrockBackendError when there is no header; Claude's own
+// error relayed by Bedrock ({"error":{"type","message"}}) keeps its type and message; any other
+// body is the message of an AWSBedrockBackendError. When `pass_json_without_type` is set (Titan
+// embeddings, as the reference does), a JSON body with no x-amzn-errortype passes through.
+ClientError BedrockErrorToOpenAI(int status, std::string_view content_type,
+                                 std::string_view error_type, std::string_view body,
+                                 bool pass_json_without_type = false);
 
-// A Bedrock error for an Anthropic client: Anthropic-shaped JSON passes through (Bedrock relays
-// Claude's own errors that way); {"message"} becomes Anthropic's shape with the status's type;
-// anything else is wrapped.
-ClientError BedrockErrorToAnthropic(int status, std::string_view error_type, std::string_view body);
+// The same answer for an Anthropic client: Anthropic-shaped JSON passes through (Bedrock relays
+// Claude's own errors that way); {"message"} (or "Message") becomes Anthropic's shape with the
+// status's type; any other body is that error's message.
+ClientError BedrockErrorToAnthropic(int status, std::string_view body);
 
 // A Bedrock stream exception (":exception-type" of an event-stream frame) as the Anthropic error
 // type a client expects mid-stream, e.g. throttlingException → rate_limit_error.

@@ -590,9 +590,9 @@ class OpenAIToAWSAnthropic final : public RebuildingTranslator {
     return out;
   }
 
-  ClientError TranslateError(int status, std::string_view, std::string_view error_type,
+  ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
-    return common::BedrockErrorToOpenAI(status, error_type, body);
+    return common::BedrockErrorToOpenAI(status, content_type, error_type, body);
   }
 
   std::string_view stream_error() const override {

@@ -14,6 +14,7 @@
 #include "sluice/translate/bedrock/converse_request.h"
 #include "sluice/translate/bedrock/converse_translator.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/clock.h"
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/reasoning_effort.h"
@@ -738,7 +739,7 @@ class OpenAIChatToBedrockConverse final : public ConverseTranslator {
 
   ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
-    return OpenAIErrorFromBedrock(status, content_type, error_type, body);
+    return common::BedrockErrorToOpenAI(status, content_type, error_type, body);
   }
 
  private:

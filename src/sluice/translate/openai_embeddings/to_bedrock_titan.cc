@@ -9,6 +9,7 @@
 #include "sluice/translate/bedrock/converse_common.h"
 #include "sluice/translate/bedrock/converse_request.h"
 #include "sluice/translate/bedrock/json_writer.h"
+#include "sluice/translate/common/anthropic_errors.h"
 #include "sluice/translate/common/field_errors.h"
 #include "sluice/translate/common/upstream_path.h"
 
@@ -150,8 +151,8 @@ class OpenAIEmbeddingsToBedrockTitan final : public Translator {
   ClientError TranslateError(int status, std::string_view content_type, std::string_view error_type,
                              std::string_view body) const override {
     // As the reference: a JSON body without x-amzn-errortype is already OpenAI-shaped.
-    return OpenAIErrorFromBedrock(status, content_type, error_type, body,
-                                  /*pass_json_without_type=*/true);
+    return common::BedrockErrorToOpenAI(status, content_type, error_type, body,
+                                        /*pass_json_without_type=*/true);
   }
 
   const limit::ResponseInfo& response() const override { return info_; }
