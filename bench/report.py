@@ -63,8 +63,12 @@ def merge_slices(slices):
 def paired_ratios(slices_a, slices_b):
     """a's rate over b's for every slice both measured (same round, same slice number)."""
     b = {(x["round"], x.get("slice", 0)): x["rps"] for x in slices_b}
-    return [x["rps"] / b[k] for x in slices_a
-            for k in [(x["round"], x.get("slice", 0))] if b.get(k)]
+    ratios = []
+    for x in slices_a:
+        rate_b = b.get((x["round"], x.get("slice", 0)))
+        if rate_b:
+            ratios.append(x["rps"] / rate_b)
+    return ratios
 
 
 def paired_ratio_cell(wrk_slices, scenario, baseline, digits):
